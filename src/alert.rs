@@ -1,0 +1,187 @@
+//! The typed alert: the seed's seven fields, the event time, how the rule matched.
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use crate::config::Profile;
+use crate::event::{EventView, Field, Shape};
+use crate::rule::Reason;
+
+/// One alert. Seed fields the event does not carry are `None` (never "").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alert {
+    /// Computer the event comes from (seed `HOSTNAME`).
+    pub hostname: Option<String>,
+    /// Rendered event message (seed `MESSAGE`), when the log carries one.
+    pub message: Option<String>,
+    /// The child's command line (seed `COMMANDLINE`).
+    pub command_line: Option<String>,
+    /// The child's file name (seed `FILE_NAME`): as logged, or the last part of its image path.
+    pub file_name: Option<String>,
+    /// The child's image path (seed `PROCESSNAME`).
+    pub process_name: Option<String>,
+    /// Account the child runs as (seed `USERNAME`).
+    pub user_name: Option<String>,
+    /// The parent's image path (seed `PARENTPROCESSNAME`).
+    pub parent_process_name: Option<String>,
+    /// Event time as the log wrote it.
+    pub event_time: Option<String>,
+    /// The event time as Unix epoch milliseconds, when it could be read (no zone = UTC).
+    pub event_time_ms: Option<i64>,
+    /// The log shape that was recognised.
+    pub shape: Shape,
+    /// The profile in force.
+    pub profile: Profile,
+    /// Which field satisfied which condition.
+    pub reasons: Vec<Reason>,
+    /// Extra context for the analyst.
+    pub notes: Vec<String>,
+    /// FNV-1a 64 of the event text, hex: a stable id for de-duplication.
+    pub fingerprint: String,
+}
+
+fn value(f: &Option<Field<'_>>) -> Option<String> {
+    f.as_ref().map(|f| f.value.to_string())
+}
+
+/// The last component of a path as written (either separator), original case kept.
+fn base_name(path: &str) -> &str {
+    path.trim().trim_matches('"').rsplit(['\\', '/']).next().unwrap_or(path)
+}
+
+impl Alert {
+    /// Builds the alert for an event the rule matched.
+    pub fn new(view: &EventView<'_>, profile: Profile, reasons: Vec<Reason>, notes: Vec<String>, raw: &str) -> Alert {
+        let file_name = value(&view.file_name)
+            .or_else(|| view.image.as_ref().map(|f| base_name(&f.value).to_string()))
+            .filter(|s| !s.is_empty());
+        let event_time = value(&view.time);
+        Alert {
+            hostname: value(&view.host),
+            message: value(&view.message),
+            command_line: value(&view.command_line),
+            file_name,
+            process_name: value(&view.image),
+            user_name: value(&view.user),
+            parent_process_name: value(&view.parent_image),
+            event_time_ms: event_time.as_deref().and_then(parse_time_ms),
+            event_time,
+            shape: view.shape,
+            profile,
+            reasons,
+            notes,
+            fingerprint: fingerprint(raw.as_bytes()),
+        }
+    }
+}
+
+/// FNV-1a 64-bit hash as 16 hex digits.
+pub fn fingerprint(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    alloc::format!("{h:016x}")
+}
+
+/// Reads the event times logs use into Unix epoch milliseconds:
+/// `2024-01-15T10:20:30.1234567Z`, `2024-01-15 10:20:30.123`, `2024-01-15 10:20:30 +0000`,
+/// `...+01:00`, or a bare epoch-milliseconds number. A time without a zone is taken as UTC.
+pub fn parse_time_ms(s: &str) -> Option<i64> {
+    let s = s.trim();
+    if !s.is_empty() && s.len() >= 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+        return s.parse().ok();
+    }
+    let b = s.as_bytes();
+    let num = |from: usize, len: usize| -> Option<i64> {
+        let part = s.get(from..from + len)?;
+        part.bytes().all(|c| c.is_ascii_digit()).then(|| part.parse().ok())?
+    };
+    let (y, mo, d) = (num(0, 4)?, num(5, 2)?, num(8, 2)?);
+    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') || !matches!(b.get(10), Some(b'T' | b't' | b' ')) {
+        return None;
+    }
+    let (h, mi, sec) = (num(11, 2)?, num(14, 2)?, num(17, 2)?);
+    if b.get(13) != Some(&b':') || b.get(16) != Some(&b':') || !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
+        return None;
+    }
+    let mut i = 19;
+    let mut ms = 0i64;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let digits = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        for k in 0..3 {
+            ms = ms * 10 + if k < digits { i64::from(b[i + k] - b'0') } else { 0 };
+        }
+        i += digits;
+    }
+    let zone = s[i..].trim();
+    let offset_min = match zone {
+        "" | "Z" | "z" => 0,
+        z => {
+            let sign = match z.as_bytes()[0] {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let digits: String = z[1..].chars().filter(|c| *c != ':').collect();
+            if digits.len() != 4 || !digits.bytes().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            let v: i64 = digits.parse().ok()?;
+            sign * ((v / 100) * 60 + v % 100)
+        }
+    };
+    let days = days_from_civil(y, mo, d);
+    Some(((days * 86_400 + h * 3600 + mi * 60 + sec) - offset_min * 60) * 1000 + ms)
+}
+
+/// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times() {
+        let cases: &[(&str, Option<i64>)] = &[
+            ("2024-01-15T10:20:30.1234567Z", Some(1_705_314_030_123)),
+            ("2024-01-15 10:20:30.123", Some(1_705_314_030_123)),
+            ("2024-01-15 10:20:30 +0000", Some(1_705_314_030_000)),
+            ("2024-01-15T11:20:30.123+01:00", Some(1_705_314_030_123)),
+            ("2024-01-15T05:20:30-0500", Some(1_705_314_030_000)),
+            ("1705314030123", Some(1_705_314_030_123)),
+            ("1970-01-01T00:00:00Z", Some(0)),
+            ("2024-13-01T00:00:00Z", None),
+            ("yesterday", None),
+            ("2024-01-15T10:20:30 PST", None),
+            ("", None),
+        ];
+        for (s, want) in cases {
+            assert_eq!(parse_time_ms(s), *want, "{s}");
+        }
+    }
+
+    #[test]
+    fn fingerprint_is_fnv1a() {
+        assert_eq!(fingerprint(b""), "cbf29ce484222325");
+        assert_eq!(fingerprint(b"a"), "af63dc4c8601ec8c");
+    }
+
+    #[test]
+    fn base_names() {
+        assert_eq!(base_name(r"C:\Windows\System32\CMD.exe"), "CMD.exe");
+        assert_eq!(base_name("C:/x/y.exe"), "y.exe");
+        assert_eq!(base_name("cmd.exe"), "cmd.exe");
+    }
+}

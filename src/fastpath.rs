@@ -1,0 +1,74 @@
+//! The fast path: decide, without parsing, that an event cannot match.
+//!
+//! A process can only be a child of `dns.exe` if the event names `dns.exe` somewhere.
+//! The text can hide those seven characters only behind an escape: a JSON `\u` escape,
+//! an XML character reference (`&#...;`), or an XML CDATA section or comment splitting
+//! the name (`dn<![CDATA[s]]>.exe`). So an event with no ASCII-case-insensitive
+//! `dns.exe` and none of those escapes is rejected here; everything else goes to the
+//! full decoder. The property tests in `tests/fastpath.rs` hold this against the full
+//! path.
+
+/// Whether `bytes` could be an event whose parent is `dns.exe`.
+///
+/// `false` is a proof: the full path would give no alert. `true` only means "look closer".
+pub fn may_match(bytes: &[u8]) -> bool {
+    mentions_dns_exe(bytes) || has_hiding_escape(bytes)
+}
+
+/// Whether `bytes` contains `dns.exe`, ASCII case-insensitively.
+///
+/// Scans for the rare byte `x`/`X` with `memchr2` and checks the seven bytes around it.
+pub fn mentions_dns_exe(bytes: &[u8]) -> bool {
+    // "dns.exe": the first 'x' is at index 5.
+    for i in memchr::memchr2_iter(b'x', b'X', bytes) {
+        if let Some(w) = i.checked_sub(5).and_then(|s| bytes.get(s..i + 2)) {
+            if w.eq_ignore_ascii_case(b"dns.exe") {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Whether `bytes` holds an escape that could spell part of `dns.exe`: a JSON `\u`
+/// escape (a `u` after an odd run of backslashes), `&#`, or `<!`.
+pub fn has_hiding_escape(bytes: &[u8]) -> bool {
+    if memchr::memmem::find(bytes, b"&#").is_some() || memchr::memmem::find(bytes, b"<!").is_some() {
+        return true;
+    }
+    memchr::memmem::find_iter(bytes, b"\\u").any(|i| {
+        // `i` is the backslash just before `u`; count the whole run that ends there.
+        let run = bytes[..=i].iter().rev().take_while(|&&c| c == b'\\').count();
+        run % 2 == 1
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table() {
+        let cases: &[(&str, bool)] = &[
+            ("", false),
+            ("dns.exe", true),
+            ("DNS.EXE", true),
+            ("x", false),
+            ("...\\\\Dns.Exe\"", true),
+            ("C:\\\\Windows\\\\System32\\\\cmd.exe", false),
+            ("mydns.exe", true), // mentions it; the decoder decides
+            ("dns.ex", false),
+            ("dns-exe", false),
+            ("\\u0064ns.exe", true),
+            ("C:\\\\users\\\\x", false),  // an escaped backslash followed by 'u'
+            ("C:\\\\\\users", true),     // odd run: a real \u
+            ("d&#110;s.exe", true),
+            ("a &amp; b", false),
+            ("dn<![CDATA[s]]>.exe", true),
+            ("<Data>dn</Data>", false),
+        ];
+        for (input, want) in cases {
+            assert_eq!(may_match(input.as_bytes()), *want, "{input:?}");
+        }
+    }
+}
