@@ -126,9 +126,14 @@ impl Engine {
     }
 
     /// Evaluates one event and says why when there is no alert.
+    ///
+    /// An event that starts like a JSON object or XML but cannot name `dns.exe` is not
+    /// parsed (see [`fastpath`]): it yields [`Outcome::FastReject`] even if it is
+    /// malformed, since no structure could make it alert. Anything else that is not a
+    /// JSON object or XML (empty, an array, plain text) is always a typed error.
     pub fn explain(&self, event: &str) -> Result<Outcome, EventError> {
         self.check_size(event.len())?;
-        if !fastpath::may_match(event.as_bytes()) {
+        if fastpath::looks_like_event(event.as_bytes()) && !fastpath::may_match(event.as_bytes()) {
             return Ok(Outcome::FastReject);
         }
         self.explain_full(event)

@@ -6,16 +6,22 @@ use std::path::PathBuf;
 use serde_json::Value;
 
 /// `../shared/corpus` beside the repository (or `$DNSCHILD_CORPUS`), if present.
+/// Under CI (`CI` set) a missing corpus is a failure, not a skip.
 pub fn corpus_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("DNSCHILD_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus")));
+    let dir = std::env::var_os("DNSCHILD_CORPUS").map(PathBuf::from).unwrap_or_else(|| repo_root().join("../shared/corpus"));
     if dir.join("synthetic_dns_child_cases.jsonl").is_file() {
         Some(dir)
     } else {
+        assert!(std::env::var_os("CI").is_none(), "CI is set but the corpus is missing at {}", dir.display());
         eprintln!("corpus not found at {}: corpus tests skipped", dir.display());
         None
     }
+}
+
+/// The repository root (this file is shared by the root crate's and the CLI's tests).
+pub fn repo_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.ancestors().find(|d| d.join("wit").is_dir() && d.join("src/lib.rs").is_file()).map_or(manifest.clone(), PathBuf::from)
 }
 
 /// One authored case from `synthetic_dns_child_cases.jsonl`.
