@@ -2,8 +2,9 @@
 //!
 //! A process can only be a child of `dns.exe` if the event names `dns.exe` somewhere.
 //! The text can hide those seven characters only behind an escape: a JSON `\u` escape,
-//! an XML character reference (`&#...;`), or an XML CDATA section or comment splitting
-//! the name (`dn<![CDATA[s]]>.exe`). So an event with no ASCII-case-insensitive
+//! an XML character reference (`&#...;`), or an XML CDATA section, comment or processing
+//! instruction splitting the name (`dn<![CDATA[s]]>.exe`, `dn<?x?>s.exe`: the XML reader
+//! skips the markup and joins the text around it). So an event with no ASCII-case-insensitive
 //! `dns.exe` and none of those escapes is rejected here; everything else goes to the
 //! full decoder. The property tests in `tests/fastpath.rs` hold this against the full
 //! path.
@@ -13,6 +14,23 @@
 /// `false` is a proof: the full path would give no alert. `true` only means "look closer".
 pub fn may_match(bytes: &[u8]) -> bool {
     mentions_dns_exe(bytes) || has_hiding_escape(bytes)
+}
+
+/// The bytes after the white space and byte-order marks that [`crate::decode::decode`] skips.
+fn skip_leading(mut b: &[u8]) -> &[u8] {
+    loop {
+        match b {
+            [b' ' | b'\t' | b'\r' | b'\n', rest @ ..] | [0xEF, 0xBB, 0xBF, rest @ ..] => b = rest,
+            _ => return b,
+        }
+    }
+}
+
+/// Whether `bytes` starts like an event the decoders read: a JSON object (`{`) or XML (`<`),
+/// after leading white space and a byte-order mark. Only such events are fast-rejected;
+/// anything else (empty, an array, plain text) is a typed error on every path.
+pub fn looks_like_event(bytes: &[u8]) -> bool {
+    matches!(skip_leading(bytes).first(), Some(b'{' | b'<'))
 }
 
 /// Whether `bytes` contains `dns.exe`, ASCII case-insensitively.
@@ -31,9 +49,10 @@ pub fn mentions_dns_exe(bytes: &[u8]) -> bool {
 }
 
 /// Whether `bytes` holds an escape that could spell part of `dns.exe`: a JSON `\u`
-/// escape (a `u` after an odd run of backslashes), `&#`, or `<!`.
+/// escape (a `u` after an odd run of backslashes), `&#`, `<!` or `<?`.
 pub fn has_hiding_escape(bytes: &[u8]) -> bool {
-    if memchr::memmem::find(bytes, b"&#").is_some() || memchr::memmem::find(bytes, b"<!").is_some() {
+    let finds = |needle: &[u8]| memchr::memmem::find(bytes, needle).is_some();
+    if finds(b"&#") || finds(b"<!") || memchr::memmem::find(after_xml_declaration(bytes), b"<?").is_some() {
         return true;
     }
     memchr::memmem::find_iter(bytes, b"\\u").any(|i| {
@@ -41,6 +60,16 @@ pub fn has_hiding_escape(bytes: &[u8]) -> bool {
         let run = bytes[..=i].iter().rev().take_while(|&&c| c == b'\\').count();
         run % 2 == 1
     })
+}
+
+/// `bytes` after a leading `<?...>` (an XML declaration, skipped to its first `>` as the XML
+/// reader does): it stands before the root element, so it cannot join text.
+fn after_xml_declaration(bytes: &[u8]) -> &[u8] {
+    let rest = skip_leading(bytes);
+    if !rest.starts_with(b"<?") {
+        return bytes;
+    }
+    memchr::memchr(b'>', rest).map_or(bytes, |end| &rest[end + 1..])
 }
 
 #[cfg(test)]
@@ -65,10 +94,20 @@ mod tests {
             ("d&#110;s.exe", true),
             ("a &amp; b", false),
             ("dn<![CDATA[s]]>.exe", true),
+            ("dn<?x?>s.exe", true), // a processing instruction inside the text also joins it
+            ("<?xml version='1.0'?><Event/>", false), // a leading declaration cannot
+            ("\u{feff}<?xml version='1.0'?>\n<Event>dn<?x?>s.exe</Event>", true),
             ("<Data>dn</Data>", false),
         ];
         for (input, want) in cases {
             assert_eq!(may_match(input.as_bytes()), *want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn what_looks_like_an_event() {
+        for (input, want) in [("{}", true), ("<Event/>", true), (" \r\n\t{", true), ("\u{feff}<", true), ("", false), ("  ", false), ("[{}]", false), ("x{", false)] {
+            assert_eq!(looks_like_event(input.as_bytes()), want, "{input:?}");
         }
     }
 }

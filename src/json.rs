@@ -321,8 +321,7 @@ impl Parser<'_> {
         // `opened` is true right after a container was opened: its first member (or its
         // closing bracket) comes next. Containers are walked with `self.stack`, not recursion.
         let mut opened = self.value()?;
-        loop {
-            let Some(&open) = self.stack.last() else { break };
+        while let Some(&open) = self.stack.last() {
             let is_obj = self.tape[open].kind == Kind::Object;
             let close = if is_obj { b'}' } else { b']' };
             let c = self.expect_byte()?;

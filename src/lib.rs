@@ -75,6 +75,8 @@ pub use event::{EventView, Shape};
 pub use rule::{Skip, Verdict};
 
 /// The outcome of one event, with the reason when there is no alert.
+// One is made per event and consumed at once, so the large `Alert` variant is not boxed.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     /// The rule matched.

@@ -105,6 +105,10 @@ pub const STANDARDS: [StandardRef; 1] = [StandardRef {
     description: "Watching what the DNS service starts is continuous monitoring of a core network service for signs of compromise.",
 }];
 
+/// The rule in one sentence (our words), for schemas with a short description field.
+pub const SUMMARY: &str = "The Windows DNS Server (dns.exe) started a process other than conhost.exe: a sign of an \
+exploited DNS service (SigRed, CVE-2020-1350) or of a ServerLevelPluginDll loaded through DnsAdmins rights.";
+
 /// What the rule looks for and why (our words).
 pub const DESCRIPTION: &str = "The Windows DNS Server service (dns.exe) answers name queries and, in normal operation, \
 starts no programs of its own beyond the console host Windows attaches to console processes. A new process whose parent \

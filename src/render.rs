@@ -72,7 +72,10 @@ fn native(out: &mut String, a: &Alert) {
 
 fn ecs(out: &mut String, a: &Alert) {
     object(out, |o| {
-        o.opt("@timestamp", a.event_time.as_deref());
+        // ECS wants an ISO 8601 date; the log's own spelling goes under dnschild.event_time.
+        if let Some(ms) = a.event_time_ms {
+            o.str("@timestamp", &crate::alert::format_time_ms(ms));
+        }
         o.opt("message", a.message.as_deref());
         o.obj("event", |o| {
             o.str("kind", "alert")
@@ -92,6 +95,7 @@ fn ecs(out: &mut String, a: &Alert) {
                 .str("version", meta::RULE_VERSION)
                 .str("ruleset", a.profile.name())
                 .str("category", "process_creation")
+                .str("description", meta::SUMMARY)
                 .str("author", meta::AUTHOR)
                 .str("reference", meta::TECHNIQUES[0].reference);
         });
@@ -114,21 +118,20 @@ fn ecs(out: &mut String, a: &Alert) {
             });
         }
         o.obj("process", |o| {
-            o.opt("executable", a.process_name.as_deref())
+            o.opt("executable", a.process_name.as_deref().filter(|p| is_path(p)))
                 .opt("name", a.file_name.as_deref())
                 .opt("command_line", a.command_line.as_deref());
             if let Some(p) = &a.parent_process_name {
                 o.obj("parent", |o| {
-                    o.str("executable", p).str("name", base(p));
+                    o.opt("executable", Some(p.as_str()).filter(|p| is_path(p))).str("name", base(p));
                 });
             }
         });
         if let Some(u) = &a.user_name {
-            o.obj("user", |o| {
-                o.str("name", u);
-            });
+            o.obj("user", |o| user(o, u));
         }
         o.obj("dnschild", |o| {
+            o.opt("event_time", a.event_time.as_deref());
             o.str("shape", a.shape.name()).str("severity_label", meta::SEVERITY.label);
             explanation(o, "explanation", a);
             o.strs("notes", a.notes.iter().map(String::as_str));
@@ -138,6 +141,19 @@ fn ecs(out: &mut String, a: &Alert) {
 
 fn base(p: &str) -> &str {
     p.rsplit(['\\', '/']).next().unwrap_or(p)
+}
+
+/// Whether a logged image is a path (and not only a file name, as `process.parent.name` gives it).
+fn is_path(p: &str) -> bool {
+    p.contains(['\\', '/'])
+}
+
+/// `user.name` and `user.domain` from `DOMAIN\name` (the name alone when there is no domain).
+fn user(o: &mut Obj<'_>, u: &str) {
+    match u.split_once('\\') {
+        Some((domain, name)) if !domain.is_empty() && !name.is_empty() => o.str("name", name).str("domain", domain),
+        _ => o.str("name", u),
+    };
 }
 
 fn ocsf(out: &mut String, a: &Alert) {
@@ -194,20 +210,18 @@ fn ocsf(out: &mut String, a: &Alert) {
             arr.obj(|o| {
                 o.obj("process", |o| {
                     o.opt("cmd_line", a.command_line.as_deref());
-                    if a.process_name.is_some() || a.file_name.is_some() {
+                    if let Some(name) = a.file_name.as_deref().or(a.process_name.as_deref().map(base)) {
                         o.obj("file", |o| {
-                            o.opt("path", a.process_name.as_deref()).opt("name", a.file_name.as_deref());
+                            o.str("name", name).opt("path", a.process_name.as_deref().filter(|p| is_path(p))).num("type_id", 1);
                         });
                     }
                     if let Some(u) = &a.user_name {
-                        o.obj("user", |o| {
-                            o.str("name", u);
-                        });
+                        o.obj("user", |o| user(o, u));
                     }
                     if let Some(p) = &a.parent_process_name {
                         o.obj("parent_process", |o| {
                             o.obj("file", |o| {
-                                o.str("path", p).str("name", base(p));
+                                o.str("name", base(p)).opt("path", Some(p.as_str()).filter(|p| is_path(p))).num("type_id", 1);
                             });
                         });
                     }

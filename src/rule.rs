@@ -181,7 +181,8 @@ pub fn evaluate(view: &EventView<'_>, cfg: &Config) -> Verdict {
                 return Verdict::NoAlert(Skip::ChildExcluded);
             }
             reasons.push(Reason::new(&format!("{} (profile {})", spec.child_condition, cfg.profile.name()), image));
-            if child.file_name() == "conhost.exe" {
+            let genuine = child.is_local(&["windows", "system32", "conhost.exe"]) || child.is_local(&["windows", "syswow64", "conhost.exe"]);
+            if child.file_name() == "conhost.exe" && !genuine {
                 notes.push(format!(
                     "conhost.exe outside ?:\\Windows\\System32 and SysWOW64 ({}): possible masquerade",
                     image.value
