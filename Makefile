@@ -70,10 +70,53 @@ demo: $(COMPONENT) $(CLI) ## Scan the shipped sample events and print the alerts
 	@printf '%s\n' '{"actionname":"Process started","PARENTPROCESSNAME":"C:\\Windows\\System32\\dns.exe","PROCESSNAME":"C:\\Windows\\System32\\cmd.exe","COMMANDLINE":"cmd.exe /c whoami","USERNAME":"NT AUTHORITY\\SYSTEM","HOSTNAME":"DNS01.corp.example"}' \
 	  | $(CLI) scan --pretty --summary none || test $$? -eq 1
 
+# ---- Extism ------------------------------------------------------------------------------
+
+EXTISM      := $(DIST)/dnschild.extism.wasm
+EXTISM_WASM := target/$(WASM_TARGET)/wasm/dnschild_extism.wasm
+VENV        := $(TOOLS)/venv
+PY_STAMP    := $(VENV)/.installed
+VERDICTS    := target/release/examples/verdicts
+NODE_EXTISM := host-examples/node-extism
+
+.PHONY: extism
+extism: $(EXTISM) ## Build dist/dnschild.extism.wasm (Extism plugin: evaluate, evaluate_batch, configure, rule_info)
+
+$(EXTISM): $(CORE_SRC) $(shell find bindings/extism -type f) | wasm-target
+	$(CARGO) build --quiet --target $(WASM_TARGET) --profile wasm -p dnschild-extism
+	@mkdir -p $(DIST)
+	cp $(EXTISM_WASM) $@
+	@echo "built $@ ($$(stat -c %s $@) bytes)"
+
+$(PY_STAMP): host-examples/python/requirements.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r $<
+	@touch $@
+
+$(VERDICTS): $(CORE_SRC) examples/verdicts.rs
+	$(CARGO) build --quiet --release --example verdicts
+
+$(NODE_EXTISM)/node_modules/.package-lock.json: $(NODE_EXTISM)/package.json $(NODE_EXTISM)/package-lock.json
+	cd $(NODE_EXTISM) && npm ci --no-audit --no-fund --loglevel=error
+
+.PHONY: test-python
+test-python: $(EXTISM) $(PY_STAMP) $(VERDICTS) ## Python host (extism from PyPI): samples, corpus parity, errors, memory
+	cd host-examples/python && DNSCHILD_VERDICTS=$(CURDIR)/$(VERDICTS) $(VENV)/bin/python -m pytest -q tests
+
+.PHONY: test-node-extism
+test-node-extism: $(EXTISM) $(VERDICTS) $(NODE_EXTISM)/node_modules/.package-lock.json ## Node host (@extism/extism): the same checks
+	cd $(NODE_EXTISM) && DNSCHILD_VERDICTS=$(CURDIR)/$(VERDICTS) node --no-warnings --test test/
+
+.PHONY: bench-extism
+bench-extism: $(COMPONENT) $(EXTISM) $(PY_STAMP) $(NODE_EXTISM)/node_modules/.package-lock.json ## Per-call time: native, component (wasmtime), Extism in Python and Node
+	@$(CARGO) run --quiet --release -p dnschild-cli --example percall -- 100000
+	@$(VENV)/bin/python host-examples/python/bench.py 100000
+	@cd $(NODE_EXTISM) && node --no-warnings bench.mjs 100000
+
 # ---- tests -------------------------------------------------------------------------------
 
 .PHONY: test
-test: test-core test-component test-cli check-imports ## Run every test (what CI runs)
+test: test-core test-component test-cli check-imports test-python test-node-extism ## Run every test (what CI runs)
 
 .PHONY: test-core
 test-core: ## Unit, property, golden and corpus tests of the native core
@@ -88,12 +131,20 @@ test-cli: $(COMPONENT) ## The host CLI: input formats, annotate mode, errors, ex
 	$(CARGO) test --quiet --release -p dnschild-cli --lib --test cli
 
 .PHONY: check-imports
-check-imports: $(COMPONENT) ## The component imports nothing and exports only the rule
+check-imports: $(COMPONENT) $(EXTISM) ## The component imports nothing; the Extism plugin only Extism's env
 	@wit=$$($(WASM_TOOLS) component wit $(COMPONENT)); \
 	if grep -q '^\s*import ' <<<"$$wit"; then echo "component has imports:"; grep '^\s*import ' <<<"$$wit"; exit 1; fi; \
 	grep -q 'export dnschild:detector/rule@0.1.0;' <<<"$$wit" || { echo "component does not export the rule"; exit 1; }; \
-	if $(WASM_TOOLS) print $(CORE_WASM) | grep -q '^\s*(import '; then echo "core module has imports"; exit 1; fi; \
-	echo "check-imports: $(COMPONENT) imports nothing, exports dnschild:detector/rule@0.1.0"
+	core=$$($(WASM_TOOLS) print $(CORE_WASM)); \
+	if grep -q '^\s*(import ' <<<"$$core"; then echo "core module has imports"; exit 1; fi; \
+	echo "check-imports: $(COMPONENT) imports nothing, exports dnschild:detector/rule@0.1.0"; \
+	wat=$$($(WASM_TOOLS) print $(EXTISM)); \
+	mods=$$(sed -n 's/^\s*(import "\([^"]*\)".*/\1/p' <<<"$$wat" | sort -u); \
+	test "$$mods" = "extism:host/env" || { echo "extism plugin imports from: $$mods"; exit 1; }; \
+	for f in evaluate evaluate_batch configure rule_info; do \
+	  grep -q "(export \"$$f\" (func" <<<"$$wat" || { echo "extism plugin lacks export $$f"; exit 1; }; \
+	done; \
+	echo "check-imports: $(EXTISM) imports only extism:host/env, exports evaluate, evaluate_batch, configure, rule_info"
 
 .PHONY: lint
 lint: ## clippy on every crate, warnings as errors
