@@ -36,7 +36,7 @@ pub struct Alert {
     pub reasons: Vec<Reason>,
     /// Extra context for the analyst.
     pub notes: Vec<String>,
-    /// FNV-1a 64 of the event text, hex: a stable id for de-duplication.
+    /// XXH64 (seed 0) of the event text, hex: a stable id for de-duplication.
     pub fingerprint: String,
 }
 
@@ -75,14 +75,9 @@ impl Alert {
     }
 }
 
-/// FNV-1a 64-bit hash as 16 hex digits.
+/// The alert fingerprint: XXH64 (seed 0) of the event text, as 16 hex digits.
 pub fn fingerprint(bytes: &[u8]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    alloc::format!("{h:016x}")
+    alloc::format!("{:016x}", crate::hash::xxh64(bytes))
 }
 
 /// Reads the event times logs use into Unix epoch milliseconds:
@@ -208,9 +203,9 @@ mod tests {
     }
 
     #[test]
-    fn fingerprint_is_fnv1a() {
-        assert_eq!(fingerprint(b""), "cbf29ce484222325");
-        assert_eq!(fingerprint(b"a"), "af63dc4c8601ec8c");
+    fn fingerprint_is_xxh64_hex() {
+        assert_eq!(fingerprint(b""), "ef46db3751d8e999");
+        assert_eq!(fingerprint(b"a"), "d24ec4f1a98c6e5b");
     }
 
     #[test]

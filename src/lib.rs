@@ -42,6 +42,7 @@
 //! - [`path`] canonicalises every Windows path spelling before comparing.
 //! - [`config`] is parsed once; [`rule`] only reads it.
 //! - [`meta`] is the rule's documentation as data, served by [`render::rule_info_json`].
+//! - [`hash`] is XXH64, the alert fingerprint (recomputable anywhere, for de-duplication).
 //!
 //! The crate uses no platform calls (no files, clock or network) and is `no_std` + `alloc`.
 
@@ -57,6 +58,7 @@ pub mod decode;
 pub mod error;
 pub mod event;
 pub mod fastpath;
+pub mod hash;
 pub mod json;
 pub mod jsonw;
 pub mod meta;
