@@ -89,7 +89,7 @@ pub fn sniff(head: &[u8], name: &str) -> Format {
     if head.starts_with(&[0xff, 0xfe]) || head.starts_with(&[0xfe, 0xff]) {
         return Format::Xml; // UTF-16 text: Windows' own XML exports
     }
-    let first = head.iter().copied().skip_while(|b| b.is_ascii_whitespace() || matches!(b, 0xef | 0xbb | 0xbf)).next();
+    let first = head.iter().copied().find(|b| !(b.is_ascii_whitespace() || matches!(b, 0xef | 0xbb | 0xbf)));
     match first {
         Some(b'<') => Format::Xml,
         Some(b'[') => Format::Json,
@@ -107,15 +107,26 @@ pub struct Lines<R> {
     line: u64,
     buf: Vec<u8>,
     failed: bool,
+    limit: usize,
 }
 
 impl<R: BufRead> Lines<R> {
     /// Lines of `reader`.
     pub fn new(reader: R) -> Self {
-        Lines { reader, line: 0, buf: Vec::new(), failed: false }
+        Lines::with_limit(reader, MAX_LINE_BYTES)
     }
 
-    /// Reads one line of at most [`MAX_LINE_BYTES`] into `buf`; returns (bytes consumed, too long).
+    /// Lines of `reader`, each of at most `limit` bytes (a longer one is skipped and reported).
+    pub fn with_limit(reader: R, limit: usize) -> Self {
+        Lines { reader, line: 0, buf: Vec::new(), failed: false, limit }
+    }
+
+    /// The reader (for a look at what it has buffered).
+    pub fn get_ref(&self) -> &R {
+        &self.reader
+    }
+
+    /// Reads one line of at most `limit` bytes into `buf`; returns (bytes consumed, too long).
     fn read_line(&mut self) -> std::io::Result<Option<(u64, bool)>> {
         self.buf.clear();
         let mut consumed = 0u64;
@@ -130,7 +141,7 @@ impl<R: BufRead> Lines<R> {
                 None => (chunk.len(), false),
             };
             if !too_long {
-                let room = MAX_LINE_BYTES.saturating_sub(self.buf.len());
+                let room = self.limit.saturating_sub(self.buf.len());
                 if take > room {
                     too_long = true;
                     self.buf.clear();
@@ -167,7 +178,7 @@ impl<R: BufRead> Iterator for Lines<R> {
             };
             self.line += 1;
             if too_long {
-                return Some(Record { number: self.line, text: Err(InputError::LineTooLong(bytes as usize, MAX_LINE_BYTES)), bytes });
+                return Some(Record { number: self.line, text: Err(InputError::LineTooLong(bytes as usize, self.limit)), bytes });
             }
             let mut line = std::mem::take(&mut self.buf);
             while matches!(line.last(), Some(b'\n' | b'\r')) {

@@ -20,6 +20,8 @@
 //!   so the linker is empty and the store carries no capability.
 //! - [`input`] owns file formats; `.evtx` is decoded here with the `evtx` crate, so the
 //!   plugin only ever sees text.
+//! - [`serve`] is the same pipeline as a long-running sidecar: events in over TCP / Unix
+//!   sockets, results out to stdout, a socket or HTTP, bounded buffers all the way.
 //! - [`scan`] never drops a record: a bad one is counted, reported with its place, and
 //!   (in annotate mode) passed through with an error field.
 
@@ -27,3 +29,4 @@ pub mod annotate;
 pub mod input;
 pub mod plugin;
 pub mod scan;
+pub mod serve;

@@ -8,6 +8,7 @@ use std::time::Instant;
 use dnschild_cli::input::Format;
 use dnschild_cli::plugin::{default_component_paths, Plugin};
 use dnschild_cli::scan::{Mode, Options, Scanner};
+use dnschild_cli::serve::{self, Endpoint, Report};
 
 const USAGE: &str = "\
 dnschild — detect processes started by the Windows DNS Server (dns.exe)
@@ -15,6 +16,11 @@ dnschild — detect processes started by the Windows DNS Server (dns.exe)
 Usage:
   dnschild scan [OPTIONS] [FILE...]   scan files (stdin when none, or for `-`)
   dnschild info [--component PATH]    print the rule's documentation as JSON
+  dnschild serve --listen ENDPOINT... [OPTIONS]
+                                      run as a sidecar: NDJSON events in over sockets,
+                                      results out as NDJSON (stdout by default)
+  dnschild health ENDPOINT            ask a running `serve --health-listen ENDPOINT`;
+                                      prints its counters, exit 0 when its status is ok
   dnschild --help | --version
 
 Inputs: NDJSON, a JSON array or a stream of JSON objects, Windows event XML (one or
@@ -36,6 +42,25 @@ Options:
                        progress bar on stderr (default: on when stderr is a terminal)
   -q, --quiet          do not print per-record errors (they are still counted)
 
+Serve options (also --component, --config, --profile, --output, --batch, -q):
+  --listen ENDPOINT    tcp://HOST:PORT or unix:PATH; repeat for several
+  --output-to TARGET   stdout (default), tcp://HOST:PORT, unix:PATH, or
+                       http://HOST:PORT/PATH (POST, NDJSON bodies, retried until 2xx)
+  --annotate           every event out once, alerts attached (the default)
+  --alerts-only        only the alerts
+  --workers N          component instances evaluating in parallel (default 1;
+                       with more, lines of one connection may be reordered)
+  --max-line-bytes N   longest line read (default 4194304); longer: too_large
+  --buffer-bytes N     events in flight between reading and writing (default 33554432)
+  --max-connections N  connections open at once (default 64)
+  --health-listen ENDPOINT
+                       answer each connection with one JSON line of counters
+  --stats-interval S   counters on stderr every S seconds (also on SIGUSR1)
+  --summary KIND       counters on stderr at shutdown: json (default), text, none
+Endpoints: tcp://HOST:PORT, unix:PATH. SIGTERM/SIGINT: stop reading, write what
+was read, exit 0 (a second signal exits at once, status 1). Exit 1 when some lines
+could not be written (stdout closed); 4 when serve could not start.
+
 Exit status: 0 no alert; 1 alerts found; 2 some records or inputs could not be
 evaluated (none alerted); 3 alerts found and some records could not be evaluated;
 4 dnschild could not run (bad arguments or configuration, component not loadable).";
@@ -51,9 +76,19 @@ struct Args {
     output: Option<String>,
     opts: Options,
     summary: String,
+    summary_given: bool,
     progress: Option<bool>,
     quiet: bool,
     files: Vec<String>,
+    serve: serve::Options,
+    /// Options given that only `serve` understands.
+    serve_only: Vec<String>,
+    /// Options given that `serve` does not understand.
+    scan_only: Vec<String>,
+}
+
+fn number<T: std::str::FromStr + PartialOrd + Default>(name: &str, text: &str) -> Result<T, String> {
+    text.parse::<T>().ok().filter(|n| *n > T::default()).ok_or_else(|| format!("bad {name} `{text}`"))
 }
 
 fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
@@ -66,9 +101,13 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
         output: None,
         opts: Options::default(),
         summary: "text".into(),
+        summary_given: false,
         progress: None,
         quiet: false,
         files: Vec::new(),
+        serve: serve::Options::default(),
+        serve_only: Vec::new(),
+        scan_only: Vec::new(),
     };
     let mut only_files = false;
     while let Some(arg) = it.next() {
@@ -77,6 +116,12 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
             continue;
         }
         let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
+        if matches!(arg.as_str(), "--format" | "--pretty" | "--progress" | "--no-progress") {
+            a.scan_only.push(arg.clone());
+        }
+        if arg.starts_with("--") && SERVE_ONLY.contains(&arg.as_str()) {
+            a.serve_only.push(arg.clone());
+        }
         match arg.as_str() {
             "--" => only_files = true,
             "--component" => a.component = Some(value("--component")?.into()),
@@ -87,14 +132,34 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
                 let f = value("--format")?;
                 a.opts.format = Some(Format::from_name(&f).ok_or_else(|| format!("unknown --format `{f}`"))?);
             }
-            "--annotate" => a.opts.mode = Mode::Annotate,
+            "--annotate" => {
+                a.opts.mode = Mode::Annotate;
+                a.serve.mode = Mode::Annotate;
+            }
+            "--alerts-only" => a.serve.mode = Mode::Alerts,
+            "--listen" => a.serve.listen.push(Endpoint::parse(&value("--listen")?).map_err(|e| e.to_string())?),
+            "--output-to" => {
+                let t = value("--output-to")?;
+                a.serve.output = if t == "stdout" || t == "-" { None } else { Some(Endpoint::parse(&t).map_err(|e| e.to_string())?) };
+            }
+            "--health-listen" => a.serve.health = Some(Endpoint::parse(&value("--health-listen")?).map_err(|e| e.to_string())?),
+            "--workers" => a.serve.workers = number("--workers", &value("--workers")?).map(|n: usize| n.min(256))?,
+            "--max-line-bytes" => a.serve.max_line_bytes = number("--max-line-bytes", &value("--max-line-bytes")?)?,
+            "--buffer-bytes" => a.serve.buffer_bytes = number("--buffer-bytes", &value("--buffer-bytes")?)?,
+            "--max-connections" => a.serve.max_connections = number("--max-connections", &value("--max-connections")?)?,
+            "--stats-interval" => {
+                let s: f64 = number("--stats-interval", &value("--stats-interval")?)?;
+                a.serve.stats_interval = Some(std::time::Duration::from_secs_f64(s.min(1e6)));
+            }
             "--pretty" => a.opts.pretty = true,
             "--batch" => {
                 let n = value("--batch")?;
                 a.opts.batch = n.parse().ok().filter(|&n| n > 0 && n <= 65_536).ok_or_else(|| format!("bad --batch `{n}`"))?;
+                a.serve.batch = a.opts.batch;
             }
             "--summary" => {
                 a.summary = value("--summary")?;
+                a.summary_given = true;
                 if !matches!(a.summary.as_str(), "text" | "json" | "none") {
                     return Err(format!("unknown --summary `{}`", a.summary));
                 }
@@ -105,8 +170,28 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
             other => return Err(format!("unknown option `{other}`")),
         }
     }
+    let (wrong, command) = match a.command.as_str() {
+        "serve" => (a.scan_only.first(), "serve"),
+        _ => (a.serve_only.first(), a.command.as_str()),
+    };
+    if let Some(opt) = wrong {
+        return Err(format!("`{opt}` is not an option of `dnschild {command}`"));
+    }
     Ok(a)
 }
+
+/// Options only `serve` takes.
+const SERVE_ONLY: &[&str] = &[
+    "--alerts-only",
+    "--listen",
+    "--output-to",
+    "--health-listen",
+    "--workers",
+    "--max-line-bytes",
+    "--buffer-bytes",
+    "--max-connections",
+    "--stats-interval",
+];
 
 /// The configuration document: the --config file with --profile / --output laid over it.
 fn config_json(a: &Args) -> Result<Option<String>, String> {
@@ -209,6 +294,40 @@ fn info(a: Args) -> Result<u8, String> {
     Ok(0)
 }
 
+fn run_serve(mut a: Args) -> Result<u8, String> {
+    if !a.files.is_empty() {
+        return Err(format!("serve reads no files (got `{}`); give --listen ENDPOINT", a.files[0]));
+    }
+    if a.serve.listen.is_empty() {
+        return Err("serve needs at least one --listen tcp://HOST:PORT or unix:PATH".into());
+    }
+    a.serve.report = match a.summary.as_str() {
+        "text" if a.summary_given => Report::Text,
+        "none" => Report::None,
+        _ => Report::Json,
+    };
+    if a.quiet {
+        a.serve.max_error_messages = 0;
+    }
+    let plugin = load_plugin(&a)?;
+    serve::run(plugin, a.serve.clone()).map_err(|e| e.to_string())
+}
+
+fn health(a: Args) -> Result<u8, String> {
+    let [target] = a.files.as_slice() else { return Err("usage: dnschild health tcp://HOST:PORT | unix:PATH".into()) };
+    let endpoint = Endpoint::parse(target).map_err(|e| e.to_string())?;
+    match serve::health::probe(&endpoint, std::time::Duration::from_secs(5)) {
+        Ok((line, ok)) => {
+            println!("{line}");
+            Ok(if ok { 0 } else { 1 })
+        }
+        Err(e) => {
+            eprintln!("dnschild: {e}");
+            Ok(2)
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1).peekable();
     match args.peek().map(String::as_str) {
@@ -225,6 +344,8 @@ fn main() -> ExitCode {
     let result = parse_args(args).and_then(|a| match a.command.as_str() {
         "scan" => scan(a),
         "info" => info(a),
+        "serve" => run_serve(a),
+        "health" => health(a),
         other => Err(format!("unknown command `{other}` (try `dnschild --help`)")),
     });
     match result {

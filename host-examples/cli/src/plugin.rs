@@ -123,6 +123,27 @@ impl Plugin {
         Ok(Plugin { engine, component, linker, store, bindings, config_json: None, reinstantiations: 0 })
     }
 
+    /// Another instance of the same compiled component, with the same configuration
+    /// (cheap: nothing is compiled again). For one instance per worker thread.
+    pub fn fork(&self) -> Result<Plugin, PluginError> {
+        let mut store = Store::new(&self.engine, ());
+        let bindings = Dnschild::instantiate(&mut store, &self.component, &self.linker)
+            .map_err(|e| PluginError::Trap(format!("instantiation failed: {e:#}")))?;
+        let mut p = Plugin {
+            engine: self.engine.clone(),
+            component: self.component.clone(),
+            linker: Linker::new(&self.engine),
+            store,
+            bindings,
+            config_json: None,
+            reinstantiations: 0,
+        };
+        if let Some(json) = &self.config_json {
+            p.configure_json(json)?;
+        }
+        Ok(p)
+    }
+
     /// The component's import names (empty for a correct build).
     pub fn imports(&self) -> Vec<String> {
         let ty = self.component.component_type();
