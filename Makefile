@@ -107,16 +107,131 @@ test-python: $(EXTISM) $(PY_STAMP) $(VERDICTS) ## Python host (extism from PyPI)
 test-node-extism: $(EXTISM) $(VERDICTS) $(NODE_EXTISM)/node_modules/.package-lock.json ## Node host (@extism/extism): the same checks
 	cd $(NODE_EXTISM) && DNSCHILD_VERDICTS=$(CURDIR)/$(VERDICTS) node --no-warnings --test test/
 
+.PHONY: bench-native
+bench-native: ## criterion: the native core vs a case-insensitive scan and a serde_json::Value parse
+	$(CARGO) bench --bench core
+
 .PHONY: bench-extism
 bench-extism: $(COMPONENT) $(EXTISM) $(PY_STAMP) $(NODE_EXTISM)/node_modules/.package-lock.json ## Per-call time: native, component (wasmtime), Extism in Python and Node
 	@$(CARGO) run --quiet --release -p dnschild-cli --example percall -- 100000
 	@$(VENV)/bin/python host-examples/python/bench.py 100000
 	@cd $(NODE_EXTISM) && node --no-warnings bench.mjs 100000
 
+# ---- Fluent Bit --------------------------------------------------------------------------
+# The module for Fluent Bit's native `wasm` filter (host-examples/fluent-bit/README.md).
+# opt-level z for this artifact only: at the profile's "s" it is 142 KB, over its 120 KiB budget.
+
+FB_TARGET    := wasm32-wasip1
+FLUENT_BIT   := $(DIST)/dnschild.fluent-bit.wasm
+FB_WASM      := target/$(FB_TARGET)/wasm/dnschild_fluent_bit.wasm
+FB_SRC       := $(shell find src bindings/fluent-bit/src -type f) Cargo.toml Cargo.lock bindings/fluent-bit/Cargo.toml
+FB_MAX_BYTES := 122880
+
+.PHONY: fluent-bit
+fluent-bit: $(FLUENT_BIT) ## Build dist/dnschild.fluent-bit.wasm (the Fluent Bit wasm filter module)
+
+$(FLUENT_BIT): $(FB_SRC) | $(WASM_TOOLS) fluent-bit-target
+	$(CARGO) build --quiet --target $(FB_TARGET) --profile wasm --config 'profile.wasm.opt-level="z"' -p dnschild-fluent-bit
+	@mkdir -p $(DIST)
+	cp $(FB_WASM) $@
+	$(WASM_TOOLS) validate $@
+	@size=$$(stat -c %s $@); echo "built $@ ($$size bytes)"; \
+	test $$size -le $(FB_MAX_BYTES) || { echo "$@ is over $(FB_MAX_BYTES) bytes"; rm -f $@; exit 1; }
+
+.PHONY: fluent-bit-target
+fluent-bit-target:
+	@rustup target list --installed | grep -qx $(FB_TARGET) || rustup target add $(FB_TARGET)
+
+.PHONY: test-fluent-bit
+test-fluent-bit: $(FLUENT_BIT) ## The Fluent Bit module in an emulation of Fluent Bit's wasm filter
+	$(CARGO) test --quiet -p dnschild-fluent-bit
+	$(CARGO) test --quiet -p dnschild-fluent-bit-harness
+
+.PHONY: bench-fluent-bit
+bench-fluent-bit: $(FLUENT_BIT) ## Cost per record of the Fluent Bit module in the emulation
+	$(CARGO) test --quiet --release -p dnschild-fluent-bit-harness --test bench -- --ignored --nocapture
+
+# ---- JavaScript --------------------------------------------------------------------------
+# The wasm-bindgen package (dist/js/), the Node examples, the jco check and the playground.
+
+WASM_BINDGEN    := $(TOOLS)/bin/wasm-bindgen
+WASM_BINDGEN_V  := 0.2.130
+JS_PKG          := $(DIST)/js
+JS_WASM         := $(JS_PKG)/wasm/dnschild_js_bg.wasm
+JS_CORE_WASM    := target/$(WASM_TARGET)/wasm-js/dnschild_js.wasm
+JS_SRC          := $(shell find bindings/js/src bindings/js/package -type f) bindings/js/Cargo.toml
+NODE_EX         := host-examples/node
+BROWSER_EX      := host-examples/browser
+NODE_EX_DEPS    := $(NODE_EX)/node_modules/.package-lock.json
+BROWSER_EX_DEPS := $(BROWSER_EX)/node_modules/.package-lock.json
+JCO_OUT         := target/jco
+PLAYGROUND      := $(DIST)/playground
+PLAYGROUND_SRC  := $(shell find $(BROWSER_EX)/site -type f) $(BROWSER_EX)/build.mjs $(wildcard samples/*)
+CHROMIUM        := /usr/bin/chromium
+PLAYGROUND_PORT ?= 8000
+
+$(WASM_BINDGEN):
+	@if ! "$(WASM_BINDGEN)" --version 2>/dev/null | grep -q "$(WASM_BINDGEN_V)"; then \
+	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_V) into .tools/ (a few minutes, once)"; \
+	  $(CARGO) install --quiet wasm-bindgen-cli --version $(WASM_BINDGEN_V) --root "$(TOOLS)"; \
+	fi
+
+# Debian's chromium for the browser tests (no test tool downloads a browser).
+$(CHROMIUM):
+	@echo "installing Debian chromium (for the Playwright tests)"
+	@if [ "$$(id -u)" = 0 ]; then sudo=; elif command -v sudo >/dev/null; then sudo="sudo -n"; \
+	  else echo "need root (or sudo) to apt-get install chromium"; exit 1; fi; \
+	$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium >/dev/null
+
+.PHONY: js
+js: $(JS_WASM) ## Build dist/js/ (the wasm-bindgen package for Node and the browser)
+
+$(JS_WASM): $(CORE_SRC) $(JS_SRC) | $(WASM_BINDGEN) $(WASM_TOOLS) wasm-target
+	$(CARGO) build --quiet --target $(WASM_TARGET) --profile wasm-js -p dnschild-js
+	rm -rf $(JS_PKG) && mkdir -p $(JS_PKG)/wasm
+	cp bindings/js/package/* $(JS_PKG)/
+	$(WASM_BINDGEN) --target web --no-typescript --out-dir $(JS_PKG)/wasm.tmp --out-name dnschild_js $(JS_CORE_WASM)
+	mv $(JS_PKG)/wasm.tmp/dnschild_js.js $(JS_PKG)/wasm/
+	$(WASM_TOOLS) strip --all $(JS_PKG)/wasm.tmp/dnschild_js_bg.wasm -o $@
+	rm -rf $(JS_PKG)/wasm.tmp
+	@echo "built $(JS_PKG)/ ($$(stat -c %s $@) wasm bytes, $$(gzip -9c $@ | wc -c) gzipped)"
+
+$(NODE_EX_DEPS): $(NODE_EX)/package.json $(NODE_EX)/package-lock.json
+	cd $(NODE_EX) && npm ci --no-audit --no-fund --loglevel=error
+
+$(BROWSER_EX_DEPS): $(BROWSER_EX)/package.json $(BROWSER_EX)/package-lock.json
+	cd $(BROWSER_EX) && npm ci --no-audit --no-fund --loglevel=error
+
+# The WIT component as an ES module (jco); the package.json makes Node read it as ESM.
+$(JCO_OUT)/dnschild.js: $(COMPONENT) $(NODE_EX_DEPS)
+	rm -rf $(JCO_OUT)
+	$(NODE_EX)/node_modules/.bin/jco transpile $(COMPONENT) --name dnschild --out-dir $(JCO_OUT) --quiet
+	echo '{"type":"module"}' > $(JCO_OUT)/package.json
+
+$(PLAYGROUND)/index.html: $(JS_WASM) $(PLAYGROUND_SRC)
+	node $(BROWSER_EX)/build.mjs $(PLAYGROUND)
+
+.PHONY: playground
+playground: $(PLAYGROUND)/index.html ## Serve the playground on http://127.0.0.1:$(PLAYGROUND_PORT)/ (PLAYGROUND_PORT=0: any free port)
+	node $(BROWSER_EX)/serve.mjs $(PLAYGROUND) $(PLAYGROUND_PORT)
+
+.PHONY: test-js
+test-js: $(JS_WASM) $(JCO_OUT)/dnschild.js $(VERDICTS) $(NODE_EX_DEPS) ## JS package (node --test): samples, corpus parity, errors, types; jco; scan script
+	DNSCHILD_VERDICTS=$(CURDIR)/$(VERDICTS) node --no-warnings --test bindings/js/test/*.test.mjs $(NODE_EX)/test/*.test.mjs
+
+.PHONY: test-playground
+test-playground: $(PLAYGROUND)/index.html $(BROWSER_EX_DEPS) | $(CHROMIUM) ## The playground in headless Chromium (Playwright); screenshots in target/
+	cd $(BROWSER_EX) && node --no-warnings --test test/*.test.mjs
+
+.PHONY: bench-js
+bench-js: $(JS_WASM) $(PLAYGROUND)/index.html $(BROWSER_EX_DEPS) | $(CHROMIUM) ## Per-call time of the JS package in Node and in Chromium
+	@node $(NODE_EX)/bench.mjs 100000
+	@node $(BROWSER_EX)/bench.mjs $(PLAYGROUND) 100000
+
 # ---- tests -------------------------------------------------------------------------------
 
 .PHONY: test
-test: test-core test-component test-cli check-imports test-python test-node-extism ## Run every test (what CI runs)
+test: test-core test-component test-cli test-serve check-imports test-python test-node-extism test-fluent-bit test-js test-playground ## Run every test (what CI runs)
 
 .PHONY: test-core
 test-core: ## Unit, property, golden and corpus tests of the native core
@@ -129,6 +244,15 @@ test-component: $(COMPONENT) ## The built component in wasmtime against the nati
 .PHONY: test-cli
 test-cli: $(COMPONENT) ## The host CLI: input formats, annotate mode, errors, exit codes
 	$(CARGO) test --quiet --release -p dnschild-cli --lib --test cli
+
+.PHONY: test-serve
+test-serve: $(COMPONENT) ## dnschild serve, playing Vector's part: 1M events, signals, backpressure, outputs
+	$(CARGO) test --quiet --release -p dnschild-cli --test serve
+
+.PHONY: bench-serve
+bench-serve: $(COMPONENT) ## Events/s of dnschild serve beside the component and the native core
+	@echo "== $$(nproc) CPU(s), $$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $$(date -u +%Y-%m-%d)"
+	$(CARGO) test --quiet --release -p dnschild-cli --test serve -- --ignored --nocapture bench_serve 2>&1 | grep -v '^dnschild serve: '
 
 .PHONY: check-imports
 check-imports: $(COMPONENT) $(EXTISM) ## The component imports nothing; the Extism plugin only Extism's env

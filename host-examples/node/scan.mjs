@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+// Reads NDJSON events from files (or stdin) and prints one alert per line, through the
+// wasm-bindgen package (dist/js/). Lines are streamed, so it works at the end of a pipe.
+//
+//   node scan.mjs [--profile NAME] [--output native|ecs|ocsf] [--config FILE] [FILE|- ...]
+//
+// A line that cannot be evaluated is reported on stderr as `FILE line N: KIND: message`
+// and the scan goes on. Exit status: 0 no alert, 1 alerts, 2 errors and no alert,
+// 3 alerts and errors, 4 could not run (bad arguments or configuration).
+
+import { createReadStream, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { Detector, DnschildConfigError, DnschildEventError } from '../../dist/js/node.js';
+
+const USAGE = 'usage: scan.mjs [--profile NAME] [--output native|ecs|ocsf] [--config FILE] [FILE|- ...]';
+
+/** The detector the command line asks for; throws with a message for people. */
+function detectorFor(values) {
+  const config = values.config === undefined ? {} : JSON.parse(readFileSync(values.config, 'utf8'));
+  if (values.profile !== undefined) config.profile = values.profile;
+  if (values.output !== undefined) config.output = values.output;
+  return new Detector(config);
+}
+
+/** Scans one input; returns [alerts, errors]. */
+async function scan(detector, name, input, out) {
+  let alerts = 0;
+  let errors = 0;
+  let line = 0;
+  for await (const text of createInterface({ input, crlfDelay: Infinity })) {
+    line += 1;
+    if (!text.trim()) continue;
+    try {
+      const alert = detector.evaluateRaw(text);
+      if (alert !== null) {
+        alerts += 1;
+        if (!out.write(`${alert}\n`)) await new Promise((resolve) => out.once('drain', resolve));
+      }
+    } catch (err) {
+      if (!(err instanceof DnschildEventError)) throw err;
+      errors += 1;
+      process.stderr.write(`dnschild: ${name} line ${line}: ${err.kind}: ${err.message}\n`);
+    }
+  }
+  return [alerts, errors];
+}
+
+async function main() {
+  let values;
+  let files;
+  let detector;
+  try {
+    ({ values, positionals: files } = parseArgs({
+      options: { profile: { type: 'string' }, output: { type: 'string' }, config: { type: 'string' } },
+      allowPositionals: true,
+    }));
+    detector = detectorFor(values);
+  } catch (err) {
+    const why = err instanceof DnschildConfigError ? `bad configuration (${err.key || 'document'}): ${err.message}` : err.message;
+    process.stderr.write(`dnschild: ${why}\n${USAGE}\n`);
+    return 4;
+  }
+  let alerts = 0;
+  let errors = 0;
+  for (const file of files.length ? files : ['-']) {
+    const name = file === '-' ? 'stdin' : file;
+    const input = file === '-' ? process.stdin : createReadStream(file);
+    try {
+      const [a, e] = await scan(detector, name, input, process.stdout);
+      alerts += a;
+      errors += e;
+    } catch (err) {
+      process.stderr.write(`dnschild: ${name}: ${err.message}\n`);
+      errors += 1;
+    }
+  }
+  return (alerts > 0 ? 1 : 0) + (errors > 0 ? 2 : 0);
+}
+
+process.exitCode = await main();
