@@ -228,10 +228,64 @@ bench-js: $(JS_WASM) $(PLAYGROUND)/index.html $(BROWSER_EX_DEPS) | $(CHROMIUM) #
 	@node $(NODE_EX)/bench.mjs 100000
 	@node $(BROWSER_EX)/bench.mjs $(PLAYGROUND) 100000
 
+# ---- fuzzing ------------------------------------------------------------------------------
+# cargo-fuzz (libFuzzer + AddressSanitizer) on the nightly toolchain; where rustup has no
+# nightly, the stable compiler with RUSTC_BOOTSTRAP=1 builds the same targets.
+# Seed corpora come from samples/ (one event per file) and the Fluent Bit example config.
+
+CARGO_FUZZ     := $(TOOLS)/bin/cargo-fuzz
+CARGO_FUZZ_V   := 0.13.2
+FUZZ_TARGETS   := json xml fluent_bit config evaluate shapes
+FUZZ_TOOLCHAIN := $(shell rustup run nightly rustc --version >/dev/null 2>&1 && echo +nightly)
+FUZZ_ENV       := $(if $(FUZZ_TOOLCHAIN),,RUSTC_BOOTSTRAP=1)
+FUZZ_RUNS      ?= 10000000
+FUZZ_SMOKE     ?= 8
+# Long runs skip AddressSanitizer: the code under test is safe Rust (the core forbids
+# `unsafe`; the Fluent Bit crate's `unsafe` is in its Wasm-only ffi module, not built here),
+# and without it each target runs several times faster. The smoke runs keep it on.
+FUZZ_LONG_FLAGS ?= -s none
+FUZZ_RUN        = cd fuzz && $(FUZZ_ENV) PATH="$(TOOLS)/bin:$$PATH" $(CARGO) $(FUZZ_TOOLCHAIN) fuzz
+
+$(CARGO_FUZZ):
+	@if ! "$(CARGO_FUZZ)" --version 2>/dev/null | grep -q "$(CARGO_FUZZ_V)"; then \
+	  echo "installing cargo-fuzz $(CARGO_FUZZ_V) into .tools/ (a minute, once)"; \
+	  $(CARGO) install --locked --quiet cargo-fuzz@$(CARGO_FUZZ_V) --root "$(TOOLS)"; \
+	fi
+
+.PHONY: fuzz-seeds
+fuzz-seeds:
+	@for t in $(FUZZ_TARGETS); do \
+	  d=fuzz/corpus/$$t; mkdir -p $$d; \
+	  if [ -z "$$(ls -A $$d)" ]; then \
+	    n=0; for f in samples/*.ndjson; do while IFS= read -r line; do n=$$((n+1)); printf '%s' "$$line" > $$d/sample-$$n; done < $$f; done; \
+	    cp samples/*.xml $$d/; cp host-examples/fluent-bit/config/dnschild.json $$d/config.json; \
+	  fi; \
+	done
+
+.PHONY: fuzz-smoke
+fuzz-smoke: $(CARGO_FUZZ) fuzz-seeds ## Every fuzz target for $(FUZZ_SMOKE) s (part of make test)
+	$(FUZZ_RUN) build -O
+	@for t in $(FUZZ_TARGETS); do \
+	  printf '%-12s ' $$t; \
+	  ( $(FUZZ_RUN) run -O $$t -- -max_total_time=$(FUZZ_SMOKE) -max_len=16384 ) > target/fuzz-$$t.log 2>&1 \
+	    || { echo FAILED; tail -40 target/fuzz-$$t.log; exit 1; }; \
+	  grep -E '^Done [0-9]+ runs' target/fuzz-$$t.log; \
+	done
+
+.PHONY: fuzz
+fuzz: $(CARGO_FUZZ) fuzz-seeds ## Long fuzzing: each target for FUZZ_RUNS executions (default 10^7, hours); findings in fuzz/artifacts/
+	$(FUZZ_RUN) build -O $(FUZZ_LONG_FLAGS)
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "== $$t: $(FUZZ_RUNS) runs"; \
+	  ( $(FUZZ_RUN) run -O $(FUZZ_LONG_FLAGS) $$t -- -runs=$(FUZZ_RUNS) -max_len=65536 -print_final_stats=1 ) > target/fuzz-long-$$t.log 2>&1 \
+	    || { echo "$$t FAILED: see target/fuzz-long-$$t.log and fuzz/artifacts/$$t/"; exit 1; }; \
+	  grep -E '^Done|stat::number_of_executed_units|stat::new_units_added' target/fuzz-long-$$t.log; \
+	done
+
 # ---- tests -------------------------------------------------------------------------------
 
 .PHONY: test
-test: test-core test-component test-cli test-serve check-imports test-python test-node-extism test-fluent-bit test-js test-playground ## Run every test (what CI runs)
+test: test-core test-component test-cli test-serve check-imports test-python test-node-extism test-fluent-bit test-js test-playground fuzz-smoke ## Run every test (what CI runs)
 
 .PHONY: test-core
 test-core: ## Unit, property, golden and corpus tests of the native core

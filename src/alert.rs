@@ -44,6 +44,23 @@ fn value(f: &Option<Field<'_>>) -> Option<String> {
     f.as_ref().map(|f| f.value.to_string())
 }
 
+/// The longest command line Windows accepts, in characters (`CreateProcess`'s 32,767).
+/// An alert keeps at most this much of a command line; see [`Alert::new`].
+pub const MAX_COMMAND_LINE_CHARS: usize = 32_767;
+
+/// `command_line` cut to [`MAX_COMMAND_LINE_CHARS`] characters, and a note saying so when cut.
+fn bounded_command_line(command_line: Option<String>, notes: &mut Vec<String>) -> Option<String> {
+    let mut cl = command_line?;
+    if let Some((cut, _)) = cl.char_indices().nth(MAX_COMMAND_LINE_CHARS) {
+        let total = cl.chars().count();
+        cl.truncate(cut);
+        notes.push(alloc::format!(
+            "command_line truncated to its first {MAX_COMMAND_LINE_CHARS} of {total} characters (longer than Windows allows)"
+        ));
+    }
+    Some(cl)
+}
+
 /// The last component of a path as written (either separator), original case kept.
 fn base_name(path: &str) -> &str {
     path.trim().trim_matches('"').rsplit(['\\', '/']).next().unwrap_or(path)
@@ -51,7 +68,11 @@ fn base_name(path: &str) -> &str {
 
 impl Alert {
     /// Builds the alert for an event the rule matched.
-    pub fn new(view: &EventView<'_>, profile: Profile, reasons: Vec<Reason>, notes: Vec<String>, raw: &str) -> Alert {
+    ///
+    /// A command line longer than Windows allows ([`MAX_COMMAND_LINE_CHARS`]) cannot come
+    /// from a real process start; the alert keeps its first 32,767 characters and a note
+    /// with the full length. (The allowlist still saw all of it.)
+    pub fn new(view: &EventView<'_>, profile: Profile, reasons: Vec<Reason>, mut notes: Vec<String>, raw: &str) -> Alert {
         let file_name = value(&view.file_name)
             .or_else(|| view.image.as_ref().map(|f| base_name(&f.value).to_string()))
             .filter(|s| !s.is_empty());
@@ -59,7 +80,7 @@ impl Alert {
         Alert {
             hostname: value(&view.host),
             message: value(&view.message),
-            command_line: value(&view.command_line),
+            command_line: bounded_command_line(value(&view.command_line), &mut notes),
             file_name,
             process_name: value(&view.image),
             user_name: value(&view.user),

@@ -9,6 +9,7 @@
 //!   "output": "native",
 //!   "max_event_bytes": 1048576,
 //!   "max_depth": 64,
+//!   "max_fields": 10000,
 //!   "allowlist": {
 //!     "child_images": ["C:\\Program Files\\Vendor\\dnsplugin-helper.exe", "werfault.exe"],
 //!     "command_line_contains": ["--approved-maintenance"],
@@ -151,6 +152,7 @@ pub struct Config {
 
 const MAX_EVENT_BYTES_CAP: usize = 256 << 20;
 const MAX_DEPTH_CAP: usize = 4096;
+const MAX_FIELDS_CAP: usize = 1_000_000;
 
 impl Config {
     /// Parses a configuration document. Absent keys keep their defaults.
@@ -174,6 +176,7 @@ impl Config {
                 }
                 "max_event_bytes" => cfg.limits.max_event_bytes = number(v, "max_event_bytes", MAX_EVENT_BYTES_CAP)?,
                 "max_depth" => cfg.limits.max_depth = number(v, "max_depth", MAX_DEPTH_CAP)?,
+                "max_fields" => cfg.limits.max_fields = number(v, "max_fields", MAX_FIELDS_CAP)?,
                 "allowlist" => cfg.allowlist = allowlist(v)?,
                 other => return Err(ConfigError::UnknownKey { key: other.to_string() }),
             }
@@ -192,6 +195,7 @@ impl Config {
         };
         check("max_event_bytes", self.limits.max_event_bytes, MAX_EVENT_BYTES_CAP)?;
         check("max_depth", self.limits.max_depth, MAX_DEPTH_CAP)?;
+        check("max_fields", self.limits.max_fields, MAX_FIELDS_CAP)?;
         let lists = [
             ("allowlist.child_images", &self.allowlist.child_images),
             ("allowlist.command_line_contains", &self.allowlist.command_line_contains),
@@ -266,13 +270,13 @@ mod tests {
     fn defaults_and_full_document() {
         assert_eq!(Config::from_json("{}").unwrap(), Config::default());
         let c = Config::from_json(
-            r#"{"profile":"hardened","output":"ocsf","max_event_bytes":2048,"max_depth":10,
+            r#"{"profile":"hardened","output":"ocsf","max_event_bytes":2048,"max_depth":10,"max_fields":300,
                 "allowlist":{"child_images":["a.exe"],"command_line_contains":["x"],"hosts":["h"],"parent_images":["D:\\dns.exe"]}}"#,
         )
         .unwrap();
         assert_eq!(c.profile, Profile::Hardened);
         assert_eq!(c.output, OutputFormat::Ocsf);
-        assert_eq!(c.limits, Limits { max_event_bytes: 2048, max_depth: 10 });
+        assert_eq!(c.limits, Limits { max_event_bytes: 2048, max_depth: 10, max_fields: 300 });
         assert_eq!(c.allowlist.parent_images, ["D:\\dns.exe"]);
         assert!(c.validate().is_ok());
     }
@@ -287,6 +291,8 @@ mod tests {
             (r#"{"max_event_bytes":0}"#, "max_event_bytes"),
             (r#"{"max_event_bytes":"1"}"#, "max_event_bytes"),
             (r#"{"max_depth":1.5}"#, "max_depth"),
+            (r#"{"max_fields":0}"#, "max_fields"),
+            (r#"{"max_fields":1000001}"#, "max_fields"),
             (r#"{"allowlist":[]}"#, "allowlist"),
             (r#"{"allowlist":{"child_image":[]}}"#, "allowlist.child_image"),
             (r#"{"allowlist":{"hosts":"h"}}"#, "allowlist.hosts"),

@@ -51,6 +51,8 @@ impl EventError {
             EventError::NotAnObject => "not_an_object",
             EventError::Json(e) if e.kind == crate::json::JsonErrorKind::TooDeep => "too_deep",
             EventError::Xml(e) if e.kind == crate::xml::XmlErrorKind::TooDeep => "too_deep",
+            EventError::Json(e) if e.kind == crate::json::JsonErrorKind::TooManyValues => "too_many_fields",
+            EventError::Xml(e) if e.kind == crate::xml::XmlErrorKind::TooManyElements => "too_many_fields",
             EventError::Json(_) => "malformed_json",
             EventError::Xml(_) => "malformed_xml",
         }

@@ -44,6 +44,9 @@ pub enum JsonErrorKind {
     /// Containers nested deeper than the configured limit.
     #[error("nesting deeper than the limit")]
     TooDeep,
+    /// More values than the configured limit.
+    #[error("more values than the limit")]
+    TooManyValues,
 }
 
 /// The type of one tape token.
@@ -94,7 +97,13 @@ pub struct Value<'d, 'a> {
 impl<'a> Doc<'a> {
     /// Reads `src` as one JSON value, rejecting containers nested deeper than `max_depth`.
     pub fn parse(src: &'a str, max_depth: usize) -> Result<Self, JsonError> {
-        Parser { b: src.as_bytes(), pos: 0, tape: Vec::new(), stack: Vec::new(), max_depth }
+        Doc::parse_limited(src, max_depth, usize::MAX)
+    }
+
+    /// As [`Doc::parse`], also rejecting a document of more than `max_values` values (every
+    /// object, array, string, number and literal counts one; object keys do not).
+    pub fn parse_limited(src: &'a str, max_depth: usize, max_values: usize) -> Result<Self, JsonError> {
+        Parser { b: src.as_bytes(), pos: 0, tape: Vec::new(), stack: Vec::new(), max_depth, values_left: max_values }
             .run()
             .map(|tape| Doc { src, tape })
     }
@@ -287,6 +296,8 @@ struct Parser<'b> {
     /// Tape indices of the open containers.
     stack: Vec<usize>,
     max_depth: usize,
+    /// How many more values may be read.
+    values_left: usize,
 }
 
 impl Parser<'_> {
@@ -372,7 +383,9 @@ impl Parser<'_> {
 
     /// Reads one scalar, or opens a container (returning `true`) without reading into it.
     fn value(&mut self) -> Result<bool, JsonError> {
-        match self.expect_byte()? {
+        let c = self.expect_byte()?;
+        self.values_left = self.values_left.checked_sub(1).ok_or_else(|| self.err(JsonErrorKind::TooManyValues))?;
+        match c {
             c @ (b'{' | b'[') => {
                 if self.stack.len() >= self.max_depth {
                     return Err(self.err(JsonErrorKind::TooDeep));

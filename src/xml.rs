@@ -45,6 +45,9 @@ pub enum XmlErrorKind {
     /// Elements nested deeper than the configured limit.
     #[error("nesting deeper than the limit")]
     TooDeep,
+    /// More elements than the configured limit.
+    #[error("more elements than the limit")]
+    TooManyElements,
     /// Text outside the root element.
     #[error("content outside the root element")]
     TrailingContent,
@@ -92,6 +95,12 @@ enum Slot {
 
 /// Reads exactly one `<Event>` (optionally inside one wrapper such as `<Events>`).
 pub fn parse_event(src: &str, max_depth: usize) -> Result<XmlEvent<'_>, XmlError> {
+    parse_event_limited(src, max_depth, usize::MAX)
+}
+
+/// As [`parse_event`], also rejecting a document of more than `max_elements` elements.
+pub fn parse_event_limited(src: &str, max_depth: usize, max_elements: usize) -> Result<XmlEvent<'_>, XmlError> {
+    let mut elements_left = max_elements;
     let b = src.as_bytes();
     let mut pos = 0usize;
     let mut ev = XmlEvent::default();
@@ -147,6 +156,7 @@ pub fn parse_event(src: &str, max_depth: usize) -> Result<XmlEvent<'_>, XmlError
             pos += 2 + end + 1;
         } else {
             let tag_start = pos;
+            elements_left = elements_left.checked_sub(1).ok_or(err(tag_start, XmlErrorKind::TooManyElements))?;
             let (tag, after) = read_tag(src, pos).map_err(|(o, k)| err(o, k))?;
             pos = after;
             if stack.is_empty() && saw_root {

@@ -162,3 +162,64 @@ fn empty_and_unknown_input() {
         fails(&e, array, &EventError::NotAnObject, "not_an_object");
     }
 }
+
+#[test]
+fn the_field_limit_is_inclusive_for_json_and_xml() {
+    let e = Engine::default();
+    assert_eq!(Limits::default().max_fields, 10_000);
+    // JSON: the root object, three strings and the array are five values; then `n` ones.
+    let json = |n: usize| {
+        let head = r#"{"actionname":"Process started","PARENTPROCESSNAME":"dns.exe","PROCESSNAME":"cmd.exe","pad":["#;
+        (format!("{head}{}]}}", vec!["1"; n].join(",")), head.len())
+    };
+    let (at_limit, _) = json(10_000 - 5);
+    assert!(e.evaluate(&at_limit).unwrap().is_some(), "10,000 values are accepted");
+    let (over, head) = json(10_000 - 5 + 1);
+    // The 10,001st value is the last `1`: after the head and 9,995 `1,`.
+    fails(&e, &over, &json_err(JsonErrorKind::TooManyValues, head + 2 * 9_995), "too_many_fields");
+
+    // XML: Event, System, Provider, EventID, EventData and two Data are seven elements.
+    let xml = |n: usize| {
+        let head = "<Event><System><Provider Name='Microsoft-Windows-Sysmon'/><EventID>1</EventID></System><EventData>\
+                    <Data Name='ParentImage'>C:\\Windows\\System32\\dns.exe</Data><Data Name='Image'>C:\\Windows\\System32\\cmd.exe</Data>";
+        (format!("{head}{}</EventData></Event>", "<Data Name='X'>y</Data>".repeat(n)), head.len())
+    };
+    let (at_limit, _) = xml(10_000 - 7);
+    assert!(e.evaluate(&at_limit).unwrap().is_some());
+    let (over, head) = xml(10_000 - 7 + 1);
+    let pad = "<Data Name='X'>y</Data>".len();
+    fails(&e, &over, &xml_err(XmlErrorKind::TooManyElements, head + pad * 9_993), "too_many_fields");
+
+    // Configurable, with its bounds named as the key.
+    let small = Engine::from_json_config(r#"{"max_fields":5}"#).unwrap();
+    assert!(small.evaluate(&json(0).0).unwrap().is_some());
+    assert_eq!(small.evaluate(&json(1).0).unwrap_err().kind(), "too_many_fields");
+    for bad in [r#"{"max_fields":0}"#, r#"{"max_fields":1000001}"#, r#"{"max_fields":"9"}"#] {
+        assert_eq!(Engine::from_json_config(bad).unwrap_err().key(), "max_fields", "{bad}");
+    }
+}
+
+#[test]
+fn a_command_line_is_kept_whole_up_to_the_windows_limit_and_cut_with_a_note_past_it() {
+    use dnschild::alert::MAX_COMMAND_LINE_CHARS;
+    assert_eq!(MAX_COMMAND_LINE_CHARS, 32_767);
+    let e = Engine::default();
+    // Characters, not bytes: every tenth one is two bytes in UTF-8.
+    let line = |n: usize| (0..n).map(|i| if i % 10 == 9 { 'é' } else { 'a' }).collect::<String>();
+    let event = |cl: &str| {
+        format!(r#"{{"actionname":"Process started","PARENTPROCESSNAME":"dns.exe","PROCESSNAME":"cmd.exe","COMMANDLINE":"{cl}"}}"#)
+    };
+    let whole = line(32_767);
+    let a = e.evaluate(&event(&whole)).unwrap().unwrap();
+    assert_eq!(a.command_line.as_deref(), Some(whole.as_str()));
+    assert!(a.notes.is_empty(), "{:?}", a.notes);
+
+    let long = line(32_768);
+    let a = e.evaluate(&event(&long)).unwrap().unwrap();
+    assert_eq!(a.command_line.as_deref(), Some(whole.as_str()), "cut to the first 32,767 characters");
+    assert_eq!(a.notes, ["command_line truncated to its first 32767 of 32768 characters (longer than Windows allows)"]);
+    // The allowlist still sees the whole line: a marker past the cut still allowlists.
+    let marked = format!("{whole}--approved");
+    let allow = Engine::from_json_config(r#"{"allowlist":{"command_line_contains":["--approved"]}}"#).unwrap();
+    assert_eq!(allow.evaluate(&event(&marked)), Ok(None));
+}

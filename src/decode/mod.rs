@@ -13,7 +13,7 @@ use alloc::format;
 use crate::error::EventError;
 use crate::event::{field, EventView, Field, Kind, Shape};
 use crate::json::Doc;
-use crate::xml::{parse_event, XmlEvent};
+use crate::xml::{parse_event_limited, XmlEvent};
 
 /// Limits applied while decoding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,11 +22,13 @@ pub struct Limits {
     pub max_event_bytes: usize,
     /// Deepest nesting of JSON containers or XML elements accepted.
     pub max_depth: usize,
+    /// Most JSON values (keys not counted) or XML elements accepted in one event.
+    pub max_fields: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_event_bytes: 1 << 20, max_depth: 64 }
+        Limits { max_event_bytes: 1 << 20, max_depth: 64, max_fields: 10_000 }
     }
 }
 
@@ -36,7 +38,7 @@ pub fn decode<'a>(text: &'a str, limits: Limits) -> Result<Option<EventView<'a>>
     match trimmed.as_bytes().first() {
         None => Err(EventError::Empty),
         Some(b'{') => {
-            let doc = Doc::parse(trimmed, limits.max_depth).map_err(|e| {
+            let doc = Doc::parse_limited(trimmed, limits.max_depth, limits.max_fields).map_err(|e| {
                 let mut e = e;
                 e.offset += text.len() - trimmed.len();
                 EventError::from(e)
@@ -44,7 +46,7 @@ pub fn decode<'a>(text: &'a str, limits: Limits) -> Result<Option<EventView<'a>>
             shapes::decode_json(&doc, limits)
         }
         Some(b'<') => {
-            let ev = parse_event(trimmed, limits.max_depth).map_err(|e| {
+            let ev = parse_event_limited(trimmed, limits.max_depth, limits.max_fields).map_err(|e| {
                 let mut e = e;
                 e.offset += text.len() - trimmed.len();
                 EventError::from(e)

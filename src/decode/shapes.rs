@@ -9,7 +9,7 @@ use super::{fill_event_data, first, from_xml, into_owned, named, windows_kind, L
 use crate::error::EventError;
 use crate::event::{EventView, Field, Kind, Shape};
 use crate::json::{Doc, Kind as JKind, Value};
-use crate::xml::parse_event;
+use crate::xml::parse_event_limited;
 
 type Decoded<'a> = Result<Option<EventView<'a>>, EventError>;
 
@@ -82,7 +82,7 @@ fn evtx_json<'a>(r: Value<'_, 'a>) -> EventView<'a> {
 
 fn fluent_bit_xml<'a>(r: Value<'_, 'a>, limits: Limits) -> Decoded<'a> {
     let xml = r.get("System").and_then(|v| v.text()).unwrap_or(Cow::Borrowed(""));
-    let ev = parse_event(&xml, limits.max_depth)?;
+    let ev = parse_event_limited(&xml, limits.max_depth, limits.max_fields)?;
     let mut view = into_owned(from_xml(&ev, Shape::FluentBitWinevtlogXml));
     view.message = view.message.or_else(|| at(r, "Message", &["Message"]).map(|f| into_owned_field(f)));
     Ok(Some(view))

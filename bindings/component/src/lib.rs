@@ -73,6 +73,8 @@ fn wit_error(e: &EventError) -> w::EventError {
         EventError::NotAnObject => w::EventError::NotAnObject,
         EventError::Json(j) if j.kind == JsonErrorKind::TooDeep => w::EventError::TooDeep(j.offset as u64),
         EventError::Xml(x) if x.kind == XmlErrorKind::TooDeep => w::EventError::TooDeep(x.offset as u64),
+        EventError::Json(j) if j.kind == JsonErrorKind::TooManyValues => w::EventError::TooManyFields(j.offset as u64),
+        EventError::Xml(x) if x.kind == XmlErrorKind::TooManyElements => w::EventError::TooManyFields(x.offset as u64),
         EventError::Json(j) => w::EventError::MalformedJson(j.to_string()),
         EventError::Xml(x) => w::EventError::MalformedXml(x.to_string()),
     }
@@ -135,7 +137,11 @@ fn core_config(c: w::Config) -> dnschild::Config {
             hosts: c.allowlist.hosts,
             parent_images: c.allowlist.parent_images,
         },
-        limits: dnschild::Limits { max_event_bytes: c.max_event_bytes as usize, max_depth: c.max_depth as usize },
+        limits: dnschild::Limits {
+            max_event_bytes: c.max_event_bytes as usize,
+            max_depth: c.max_depth as usize,
+            max_fields: c.max_fields as usize,
+        },
     }
 }
 
@@ -155,6 +161,7 @@ fn wit_config(c: &dnschild::Config) -> w::Config {
         },
         max_event_bytes: u32::try_from(c.limits.max_event_bytes).unwrap_or(u32::MAX),
         max_depth: u32::try_from(c.limits.max_depth).unwrap_or(u32::MAX),
+        max_fields: u32::try_from(c.limits.max_fields).unwrap_or(u32::MAX),
     }
 }
 

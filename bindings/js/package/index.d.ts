@@ -34,6 +34,8 @@ export interface Config {
   max_event_bytes?: number;
   /** Deepest JSON/XML nesting accepted (default 64). */
   max_depth?: number;
+  /** Most JSON values (keys not counted) or XML elements accepted in one event (default 10,000). */
+  max_fields?: number;
   allowlist?: Allowlist;
 }
 
@@ -148,7 +150,7 @@ export interface RuleInfo {
 /** Why an event could not be evaluated. */
 export type EventErrorKind =
   | 'too_large' | 'invalid_utf8' | 'empty' | 'unknown_format' | 'not_an_object' | 'too_deep'
-  | 'malformed_json' | 'malformed_xml'
+  | 'too_many_fields' | 'malformed_json' | 'malformed_xml'
   /** The value given was not a string, bytes or a JSON-serialisable object. */
   | 'invalid_input';
 

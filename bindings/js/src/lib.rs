@@ -170,7 +170,8 @@ fn config_json(c: &dnschild::Config) -> String {
         o.str("profile", c.profile.name())
             .str("output", c.output.name())
             .num("max_event_bytes", c.limits.max_event_bytes as i64)
-            .num("max_depth", c.limits.max_depth as i64);
+            .num("max_depth", c.limits.max_depth as i64)
+            .num("max_fields", c.limits.max_fields as i64);
         o.obj("allowlist", |o| {
             let a = &c.allowlist;
             o.strs("child_images", a.child_images.iter().map(String::as_str))
@@ -188,7 +189,7 @@ mod tests {
 
     #[test]
     fn config_round_trips() {
-        let doc = r#"{"profile":"hardened","output":"ecs","max_event_bytes":4096,"max_depth":8,"allowlist":{"child_images":["a.exe"],"command_line_contains":[],"hosts":["H"],"parent_images":[]}}"#;
+        let doc = r#"{"profile":"hardened","output":"ecs","max_event_bytes":4096,"max_depth":8,"max_fields":500,"allowlist":{"child_images":["a.exe"],"command_line_contains":[],"hosts":["H"],"parent_images":[]}}"#;
         let e = Engine::from_json_config(doc).unwrap();
         assert_eq!(config_json(e.config()), doc);
     }

@@ -158,6 +158,7 @@ test('configuration: typed refusals name the key and keep the previous configura
     [{ allowlist: { hosts: [''] } }, 'allowlist.hosts'],
     [{ allowlist: { hosts: 'DNS01' } }, 'allowlist.hosts'],
     [{ max_depth: 0 }, 'max_depth'],
+    [{ max_fields: 1000001 }, 'max_fields'],
     [{ max_event_bytes: -1 }, 'max_event_bytes'],
     [{ colour: 'red' }, 'colour'],
     ['{"profile":', ''],
@@ -175,7 +176,7 @@ test('configuration: typed refusals name the key and keep the previous configura
   assert.throws(() => d.configure({ allowlist: { host: [] } }), /unknown configuration key `allowlist.host`/);
   d.configure('{"allowlist":{"hosts":["DNS01"]}}');
   assert.deepEqual(d.config, {
-    profile: 'seed', output: 'native', max_event_bytes: 1048576, max_depth: 64,
+    profile: 'seed', output: 'native', max_event_bytes: 1048576, max_depth: 64, max_fields: 10000,
     allowlist: { child_images: [], command_line_contains: [], hosts: ['DNS01'], parent_images: [] },
   });
   assert.equal(d.evaluate(POSITIVE), null, 'DNS01 matches DNS01.corp.example');

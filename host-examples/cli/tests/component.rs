@@ -131,6 +131,7 @@ fn configuration_errors_name_the_key_and_keep_the_old_configuration() {
     let cfg = p.current_config().unwrap();
     assert!(matches!(cfg.profile, dnschild_cli::plugin::exports::dnschild::detector::rule::Profile::Hardened));
     assert_eq!(cfg.max_event_bytes, 1 << 20);
+    assert_eq!(cfg.max_fields, 10_000);
     let info = p.info().unwrap();
     assert_eq!(info.id, "dnschild-0001");
     let mitigations: Vec<&str> = info.mitigations.iter().map(|m| m.id.as_str()).collect();
