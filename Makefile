@@ -296,8 +296,8 @@ test-component: $(COMPONENT) ## The built component in wasmtime against the nati
 	$(CARGO) test --quiet --release -p dnschild-cli --test component
 
 .PHONY: test-cli
-test-cli: $(COMPONENT) ## The host CLI: input formats, annotate mode, errors, exit codes
-	$(CARGO) test --quiet --release -p dnschild-cli --lib --test cli
+test-cli: $(COMPONENT) | $(WASM_TOOLS) ## The host CLI: input formats, annotate mode, errors, exit codes, plugin faults
+	WASM_TOOLS=$(WASM_TOOLS) $(CARGO) test --quiet --release -p dnschild-cli --lib --test cli --test faults
 
 .PHONY: test-serve
 test-serve: $(COMPONENT) ## dnschild serve, playing Vector's part: 1M events, signals, backpressure, outputs
