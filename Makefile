@@ -302,8 +302,15 @@ test-cli: $(COMPONENT) | $(WASM_TOOLS) ## The host CLI: input formats, annotate 
 	WASM_TOOLS=$(WASM_TOOLS) $(CARGO) test --quiet --release -p dnschild-cli --lib --test cli --test faults
 
 .PHONY: test-serve
-test-serve: $(COMPONENT) ## dnschild serve, playing Vector's part: 1M events, signals, backpressure, outputs
-	$(CARGO) test --quiet --release -p dnschild-cli --test serve
+test-serve: $(COMPONENT) ## dnschild serve, playing Vector's part: 1M events, signals, backpressure, outputs, short soak
+	$(CARGO) test --quiet --release -p dnschild-cli --test serve --test soak
+
+SOAK_EVENTS ?= 10000000
+
+.PHONY: soak
+soak: $(COMPONENT) $(FLUENT_BIT) ## SOAK_EVENTS (default 10^7) mixed events through serve and through the Fluent Bit emulation
+	DNSCHILD_SOAK_EVENTS=$(SOAK_EVENTS) $(CARGO) test --quiet --release -p dnschild-cli --test soak -- --nocapture 2>&1 | grep -v '^dnschild serve: '
+	DNSCHILD_SOAK_RECORDS=$(SOAK_EVENTS) $(CARGO) test --quiet --release -p dnschild-fluent-bit-harness --test soak -- --nocapture
 
 .PHONY: bench-serve
 bench-serve: $(COMPONENT) ## Events/s of dnschild serve beside the component and the native core

@@ -25,37 +25,6 @@ fn light(seq: u64) -> Class {
     }
 }
 
-fn kinds(m: &BTreeMap<Class, u64>) -> Value {
-    let get = |c| m.get(&c).copied().unwrap_or(0);
-    json!({
-        "malformed_json": get(Class::MalformedDns) + get(Class::MalformedPlain),
-        "too_large": get(Class::Oversized) + get(Class::Giant),
-        "invalid_utf8": get(Class::BadUtf8),
-    })
-}
-
-fn error_map(seen: &Seen) -> Value {
-    serde_json::to_value(&seen.errors).unwrap()
-}
-
-/// Every `seq` in `range` of a class that keeps its text comes out exactly once, and within
-/// each block of `block` lines (one connection) in the order sent.
-fn assert_exactly_once(seen: &Seen, range: std::ops::Range<u64>, block: u64, mix: fn(u64) -> Class) {
-    let mut count = vec![0u8; (range.end - range.start) as usize];
-    let mut last: HashMap<u64, u64> = HashMap::new();
-    for &s in &seen.seqs {
-        assert!(range.contains(&s), "seq {s} was never sent");
-        count[(s - range.start) as usize] += 1;
-        if let Some(prev) = last.insert(s / block, s) {
-            assert!(s > prev, "seq {s} came after {prev} on the same connection");
-        }
-    }
-    for s in range.clone() {
-        let want = u8::from(!matches!(mix(s), Class::Oversized | Class::Giant | Class::BadUtf8));
-        assert_eq!(count[(s - range.start) as usize], want, "seq {s} ({:?})", mix(s));
-    }
-}
-
 #[test]
 fn a_million_events_from_two_senders_come_out_once_each_with_bounded_memory() {
     const N: u64 = 1_000_000;

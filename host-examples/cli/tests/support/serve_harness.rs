@@ -3,7 +3,7 @@
 //! `socket` / `http_server` sources. Every wait is bounded in time.
 #![allow(dead_code)]
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::net::TcpStream;
 use std::os::unix::net::UnixStream;
@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 pub const POSITIVE: &str = r#""actionname":"Process started","PARENTPROCESSNAME":"C:\\Windows\\System32\\dns.exe","PROCESSNAME":"C:\\Windows\\System32\\cmd.exe","HOSTNAME":"DNS01""#;
 pub const CONHOST: &str = r#""actionname":"Process started","PARENTPROCESSNAME":"C:\\Windows\\System32\\dns.exe","PROCESSNAME":"C:\\Windows\\System32\\conhost.exe","HOSTNAME":"DNS01""#;
@@ -353,4 +353,35 @@ pub fn wait_health(endpoint: &str, f: impl Fn(&Value) -> bool, limit: Duration) 
 pub fn sock(dir: &Path, name: &str) -> (String, PathBuf) {
     let p = dir.join(name);
     (format!("unix:{}", p.display()), p)
+}
+
+pub fn kinds(m: &BTreeMap<Class, u64>) -> Value {
+    let get = |c| m.get(&c).copied().unwrap_or(0);
+    json!({
+        "malformed_json": get(Class::MalformedDns) + get(Class::MalformedPlain),
+        "too_large": get(Class::Oversized) + get(Class::Giant),
+        "invalid_utf8": get(Class::BadUtf8),
+    })
+}
+
+pub fn error_map(seen: &Seen) -> Value {
+    serde_json::to_value(&seen.errors).unwrap()
+}
+
+/// Every `seq` in `range` of a class that keeps its text comes out exactly once, and within
+/// each block of `block` lines (one connection) in the order sent.
+pub fn assert_exactly_once(seen: &Seen, range: std::ops::Range<u64>, block: u64, mix: fn(u64) -> Class) {
+    let mut count = vec![0u8; (range.end - range.start) as usize];
+    let mut last: HashMap<u64, u64> = HashMap::new();
+    for &s in &seen.seqs {
+        assert!(range.contains(&s), "seq {s} was never sent");
+        count[(s - range.start) as usize] += 1;
+        if let Some(prev) = last.insert(s / block, s) {
+            assert!(s > prev, "seq {s} came after {prev} on the same connection");
+        }
+    }
+    for s in range.clone() {
+        let want = u8::from(!matches!(mix(s), Class::Oversized | Class::Giant | Class::BadUtf8));
+        assert_eq!(count[(s - range.start) as usize], want, "seq {s} ({:?})", mix(s));
+    }
 }
