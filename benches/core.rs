@@ -6,65 +6,13 @@
 //!
 //! Without `../shared/corpus` the workloads are built from `samples/` (ours) instead.
 
-use std::path::{Path, PathBuf};
+#[path = "workloads.rs"]
+mod workloads;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use dnschild::Engine;
-
-const DNS: &str = r"C:\\Windows\\System32\\dns.exe";
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn lines(p: &Path) -> Vec<String> {
-    std::fs::read_to_string(p).map(|t| t.lines().filter(|l| !l.trim().is_empty()).map(String::from).collect()).unwrap_or_default()
-}
-
-/// Real benign JSON events (every JSON rendering in the corpus), or the shipped negatives.
-fn benign() -> Vec<String> {
-    let corpus = repo().join("../shared/corpus");
-    let mut out = Vec::new();
-    for src in ["evtx_attack_samples", "evtx_to_mitre_attack", "sigma_regression"] {
-        out.extend(lines(&corpus.join(format!("{src}.proc_creation.evtxrs.jsonl"))));
-        out.extend(lines(&corpus.join(format!("{src}.proc_creation.fluentbit_winevtlog_sim.jsonl"))));
-    }
-    out.extend(lines(&corpus.join("otrf_security_datasets.proc_creation.nxlog.jsonl")));
-    if out.is_empty() {
-        eprintln!("corpus not found: benchmarking on samples/negatives.ndjson");
-        out = lines(&repo().join("samples/negatives.ndjson"));
-    }
-    out
-}
-
-/// A benign event rewritten so that it mentions dns.exe as its parent (alerts unless its child is conhost).
-fn candidate(ev: &str) -> Option<String> {
-    for key in [r#""ParentImage":""#, r#""ParentProcessName":""#] {
-        if let Some(i) = ev.find(key) {
-            return Some(format!("{}{key}{DNS}\",\"was\":\"{}", &ev[..i], &ev[i + key.len()..]));
-        }
-    }
-    None
-}
-
-struct Workload {
-    name: &'static str,
-    events: Vec<String>,
-}
-
-fn workloads() -> Vec<Workload> {
-    let benign = benign();
-    let positives: Vec<String> = benign.iter().filter_map(|e| candidate(e)).collect();
-    // 1%: every 100th event is a candidate (most of them alert; conhost children do not).
-    let mixed: Vec<String> =
-        benign.iter().enumerate().map(|(i, e)| if i % 100 == 0 { candidate(e).unwrap_or_else(|| e.clone()) } else { e.clone() }).collect();
-    vec![
-        Workload { name: "benign", events: benign },
-        Workload { name: "candidates_1pct", events: mixed },
-        Workload { name: "positives", events: positives },
-    ]
-}
+use workloads::workloads;
 
 fn bench(c: &mut Criterion) {
     let engine = Engine::default();

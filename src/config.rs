@@ -108,7 +108,7 @@ impl ImageEntry {
     /// Parses an entry as written in the configuration.
     pub fn parse(raw: &str) -> ImageEntry {
         let p = WinPath::parse(raw);
-        if p.parts.len() <= 1 && p.root == crate::path::Root::Relative {
+        if p.parts().len() <= 1 && p.root == crate::path::Root::Relative {
             ImageEntry::Name(p.file_name().to_string())
         } else {
             ImageEntry::Path(p)

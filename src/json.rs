@@ -132,13 +132,38 @@ impl<'d, 'a> Value<'d, 'a> {
         }
         let mut found = None;
         let mut i = self.idx + 1;
-        while i < t.next as usize {
+        let end = (t.next as usize).min(self.doc.tape.len());
+        while i + 1 < end {
             let k = Value { doc: self.doc, idx: i };
             let v = i + 1;
             if k.key_eq(key) {
                 found = Some(Value { doc: self.doc, idx: v });
             }
             i = self.doc.tape[v].next as usize;
+        }
+        found
+    }
+
+    /// The members `keys` of an object, found in one pass over its members (the last one of
+    /// a repeated key, as [`Value::get`]); all `None` for anything but an object. Cheaper
+    /// than a `get` per key when an object has many members and several are wanted.
+    pub fn get_many<const N: usize>(&self, keys: &[&str; N]) -> [Option<Value<'d, 'a>>; N] {
+        let mut found = [None; N];
+        let src = self.doc.src.as_bytes();
+        for (k, v) in self.members() {
+            let t = k.tok();
+            let decoded;
+            let name: &[u8] = if t.escaped {
+                decoded = decode_string(k.raw());
+                decoded.as_bytes()
+            } else {
+                src.get(t.start as usize..t.end as usize).unwrap_or_default()
+            };
+            for (slot, key) in found.iter_mut().zip(keys) {
+                if name.len() == key.len() && name == key.as_bytes() {
+                    *slot = Some(v);
+                }
+            }
         }
         found
     }
@@ -201,12 +226,14 @@ impl<'d, 'a> Value<'d, 'a> {
         self.doc.src.get(t.start as usize..t.end as usize).unwrap_or("")
     }
 
+    #[inline]
     fn key_eq(&self, key: &str) -> bool {
         let t = self.tok();
         if t.escaped {
             decode_string(self.raw()) == key
         } else {
-            self.raw() == key
+            // Lengths first: most keys differ there, and no slice is made for them.
+            (t.end - t.start) as usize == key.len() && self.doc.src.as_bytes().get(t.start as usize..t.end as usize) == Some(key.as_bytes())
         }
     }
 
@@ -238,47 +265,76 @@ impl<'d, 'a> Value<'d, 'a> {
     }
 }
 
+/// The offset of the first byte of `b` that is `"`, `\` or a control character (< 0x20).
+///
+/// Eight bytes at a time: for each test, `(x - 0x01..) & !x & 0x80..` flags the bytes that are
+/// zero (or, for `w - 0x20..`, below 0x20). A flag can be wrong only in a byte after a true
+/// one (a borrow runs upward), so the lowest flag of the three is exact.
+#[inline]
+fn string_special(b: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x;
+    let mut chunks = b.chunks_exact(8);
+    let mut base = 0;
+    for c in chunks.by_ref() {
+        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        let flags = (zero(w ^ (ONES * u64::from(b'"'))) | zero(w ^ (ONES * u64::from(b'\\'))) | (w.wrapping_sub(ONES * 0x20) & !w)) & HIGHS;
+        if flags != 0 {
+            return Some(base + (flags.trailing_zeros() / 8) as usize);
+        }
+        base += 8;
+    }
+    chunks.remainder().iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).map(|p| base + p)
+}
+
 /// Decodes the escapes of a validated JSON string body.
 fn decode_string(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
-    let mut chars = raw.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some('r') => out.push('\r'),
-            Some('b') => out.push('\u{8}'),
-            Some('f') => out.push('\u{c}'),
-            Some('u') => {
-                let hi = hex4(&mut chars);
-                let c = if (0xD800..0xDC00).contains(&hi) {
-                    // A high surrogate: join with a following `\uDC00..DFFF`, if there is one.
-                    let mut ahead = chars.clone();
-                    if ahead.next() == Some('\\') && ahead.next() == Some('u') {
-                        let lo = hex4(&mut ahead);
-                        if (0xDC00..0xE000).contains(&lo) {
-                            chars = ahead;
-                            char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
-                        } else {
-                            None
-                        }
+    let mut rest = raw;
+    // Copy the runs between backslashes whole; decode each escape.
+    while let Some(at) = memchr::memchr(b'\\', rest.as_bytes()) {
+        out.push_str(&rest[..at]);
+        let mut chars = rest[at + 1..].chars();
+        decode_escape(&mut chars, &mut out);
+        rest = chars.as_str();
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Decodes one escape (the text after its backslash) from `chars` into `out`.
+fn decode_escape(chars: &mut core::str::Chars<'_>, out: &mut String) {
+    match chars.next() {
+        Some('n') => out.push('\n'),
+        Some('t') => out.push('\t'),
+        Some('r') => out.push('\r'),
+        Some('b') => out.push('\u{8}'),
+        Some('f') => out.push('\u{c}'),
+        Some('u') => {
+            let hi = hex4(chars);
+            let c = if (0xD800..0xDC00).contains(&hi) {
+                // A high surrogate: join with a following `\uDC00..DFFF`, if there is one.
+                let mut ahead = chars.clone();
+                if ahead.next() == Some('\\') && ahead.next() == Some('u') {
+                    let lo = hex4(&mut ahead);
+                    if (0xDC00..0xE000).contains(&lo) {
+                        *chars = ahead;
+                        char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
                     } else {
                         None
                     }
                 } else {
-                    char::from_u32(hi)
-                };
-                out.push(c.unwrap_or(char::REPLACEMENT_CHARACTER));
-            }
-            Some(other) => out.push(other), // `\"`, `\\`, `\/`
-            None => {}
+                    None
+                }
+            } else {
+                char::from_u32(hi)
+            };
+            out.push(c.unwrap_or(char::REPLACEMENT_CHARACTER));
         }
+        Some(other) => out.push(other), // `\"`, `\\`, `\/`
+        None => {}
     }
-    out
 }
 
 fn hex4(chars: &mut core::str::Chars<'_>) -> u32 {
@@ -458,19 +514,17 @@ impl Parser<'_> {
         let start = self.pos;
         let mut escaped = false;
         loop {
-            // Skip ordinary bytes quickly.
-            match memchr::memchr2(b'"', b'\\', &self.b[self.pos..]) {
+            // Skip ordinary bytes quickly: one pass finds the quote, a backslash or a
+            // control character, whichever comes first.
+            match string_special(&self.b[self.pos..]) {
                 None => {
                     self.pos = self.b.len();
                     return Err(self.err(JsonErrorKind::UnexpectedEnd));
                 }
-                Some(off) => {
-                    if let Some(bad) = self.b[self.pos..self.pos + off].iter().position(|&c| c < 0x20) {
-                        self.pos += bad;
-                        return Err(self.err(JsonErrorKind::ControlChar));
-                    }
-                    self.pos += off;
-                }
+                Some(off) => self.pos += off,
+            }
+            if self.b[self.pos] < 0x20 {
+                return Err(self.err(JsonErrorKind::ControlChar));
             }
             if self.b[self.pos] == b'"' {
                 self.push(Kind::String, escaped, start, self.pos);
@@ -501,6 +555,25 @@ mod tests {
 
     fn parse(s: &str) -> Result<Doc<'_>, JsonError> {
         Doc::parse(s, 64)
+    }
+
+    #[test]
+    fn string_special_agrees_with_a_naive_scan() {
+        let naive = |b: &[u8]| b.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20);
+        // Every byte at every place of buffers up to 17 long, alone and before a later hit.
+        for len in 0..=17usize {
+            for at in 0..len {
+                for byte in 0..=255u8 {
+                    let mut b = vec![b'a'; len];
+                    b[at] = byte;
+                    assert_eq!(string_special(&b), naive(&b), "{byte:#x} at {at} of {len}");
+                    if at + 1 < len {
+                        b[len - 1] = b'"';
+                        assert_eq!(string_special(&b), naive(&b), "{byte:#x} at {at} of {len}, quote last");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

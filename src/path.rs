@@ -24,23 +24,33 @@ pub enum Root {
 }
 
 /// A canonical Windows path: its root and its lower-case components, with `.` and `..`
-/// resolved and separators normalised.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// resolved and separators normalised. The components are ranges of one lower-cased copy
+/// of the path (one allocation for the text, one for the ranges).
+#[derive(Debug, Clone)]
 pub struct WinPath {
     /// Where the path is anchored.
     pub root: Root,
-    /// Lower-case components after the root (for UNC, the server and share come first).
-    pub parts: Vec<String>,
+    /// The path, lower-cased, `/` made `\\`, namespace prefixes removed.
+    text: String,
+    /// The components after the root, as byte ranges of `text` (for UNC, the server and
+    /// share come first).
+    parts: Vec<(u32, u32)>,
 }
+
+impl PartialEq for WinPath {
+    fn eq(&self, other: &WinPath) -> bool {
+        self.root == other.root && self.parts().eq(other.parts())
+    }
+}
+
+impl Eq for WinPath {}
 
 impl WinPath {
     /// Canonicalises `raw` (surrounding white space and double quotes are ignored).
     pub fn parse(raw: &str) -> WinPath {
         let trimmed = raw.trim().trim_matches('"').trim();
-        let mut s: String = trimmed
-            .chars()
-            .map(|c| if c == '/' { '\\' } else { c.to_ascii_lowercase() })
-            .collect();
+        let mut s = String::with_capacity(trimmed.len() + 8);
+        s.extend(trimmed.chars().map(|c| if c == '/' { '\\' } else { c.to_ascii_lowercase() }));
         // Namespace prefixes that only say "this is a Win32 path".
         for prefix in [r"\\?\unc\", r"\??\unc\"] {
             if s.starts_with(prefix) {
@@ -52,43 +62,52 @@ impl WinPath {
                 s.replace_range(..prefix.len(), "");
             }
         }
-        let (root, rest, base): (Root, &str, &[&str]) = if let Some(r) = s.strip_prefix(r"\device\mup\") {
-            (Root::Unc, r, &[])
+        // The Windows directory by name: spelled out, so it is compared like any other.
+        for prefix in [r"\systemroot\", r"%systemroot%\", r"%windir%\"] {
+            if s.starts_with(prefix) {
+                s.replace_range(..prefix.len() - 1, r"\device\harddiskvolume0\windows");
+            }
+        }
+        let (root, rest) = if let Some(r) = s.strip_prefix(r"\device\mup\") {
+            (Root::Unc, r)
         } else if let Some(r) = volume_device_rest(&s) {
-            (Root::Volume, r, &[])
-        } else if let Some(r) = s.strip_prefix(r"\systemroot\").or_else(|| s.strip_prefix(r"%systemroot%\")) {
-            (Root::Volume, r, &["windows"])
-        } else if let Some(r) = s.strip_prefix(r"%windir%\") {
-            (Root::Volume, r, &["windows"])
+            (Root::Volume, r)
         } else if let Some(r) = s.strip_prefix(r"\\") {
-            (Root::Unc, r, &[])
+            (Root::Unc, r)
         } else if s.len() >= 2 && s.as_bytes()[0].is_ascii_alphabetic() && s.as_bytes()[1] == b':' {
-            (Root::Drive(s.as_bytes()[0]), &s[2..], &[])
+            (Root::Drive(s.as_bytes()[0]), &s[2..])
         } else {
-            (Root::Relative, s.as_str(), &[])
+            (Root::Relative, s.as_str())
         };
-        let mut parts: Vec<String> = base.iter().map(|p| String::from(*p)).collect();
+        let mut parts = Vec::new();
+        let mut at = s.len() - rest.len();
         for seg in rest.split('\\') {
+            let range = (at as u32, (at + seg.len()) as u32);
+            at += seg.len() + 1;
             match seg {
                 "" | "." => {}
                 ".." => {
                     parts.pop();
                 }
-                _ => parts.push(String::from(seg)),
+                _ => parts.push(range),
             }
         }
-        WinPath { root, parts }
+        WinPath { root, text: s, parts }
+    }
+
+    /// The lower-case components after the root.
+    pub fn parts(&self) -> impl ExactSizeIterator<Item = &str> + DoubleEndedIterator + '_ {
+        self.parts.iter().map(|&(a, b)| self.text.get(a as usize..b as usize).unwrap_or(""))
     }
 
     /// The last component (the file name), lower-case; empty if there is none.
     pub fn file_name(&self) -> &str {
-        self.parts.last().map(String::as_str).unwrap_or("")
+        self.parts().next_back().unwrap_or("")
     }
 
     /// Whether the path's last components are `suffix` (lower-case), e.g. `["system32", "dns.exe"]`.
     pub fn ends_with(&self, suffix: &[&str]) -> bool {
-        self.parts.len() >= suffix.len()
-            && self.parts[self.parts.len() - suffix.len()..].iter().zip(suffix).all(|(a, b)| a == b)
+        self.parts.len() >= suffix.len() && self.parts().skip(self.parts.len() - suffix.len()).zip(suffix).all(|(a, b)| a == *b)
     }
 
     /// Whether the path is on a local volume (a drive letter or a volume device).
@@ -103,7 +122,7 @@ impl WinPath {
 
     /// Whether the path lies under `<local volume>\` followed by `dir`.
     pub fn is_local_under(&self, dir: &[&str]) -> bool {
-        self.is_local_volume() && self.parts.len() > dir.len() && self.parts.iter().zip(dir).all(|(a, b)| a == b)
+        self.is_local_volume() && self.parts.len() > dir.len() && self.parts().zip(dir).all(|(a, b)| a == *b)
     }
 
     /// Whether both paths name the same file: equal roots (a `Volume` matches any drive)
@@ -113,7 +132,7 @@ impl WinPath {
             (Root::Volume, r) | (r, Root::Volume) => matches!(r, Root::Drive(_) | Root::Volume),
             (a, b) => a == b,
         };
-        roots && self.parts == other.parts
+        roots && self.parts().eq(other.parts())
     }
 }
 
@@ -178,7 +197,7 @@ mod tests {
         for (raw, root, parts) in cases {
             let p = WinPath::parse(raw);
             assert_eq!(p.root, *root, "{raw}");
-            assert_eq!(p.parts, *parts, "{raw}");
+            assert_eq!(p.parts().collect::<Vec<_>>(), *parts, "{raw}");
         }
     }
 

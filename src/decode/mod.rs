@@ -62,11 +62,20 @@ pub fn decode<'a>(text: &'a str, limits: Limits) -> Result<Option<EventView<'a>>
 pub(crate) trait Fields<'a> {
     /// The decoded value of `name`, if present and a string or number.
     fn get(&self, name: &str) -> Option<Cow<'a, str>>;
+
+    /// The values of several names at once (one pass where the record allows it).
+    fn get_many<const N: usize>(&self, names: &[&str; N]) -> [Option<Cow<'a, str>>; N] {
+        core::array::from_fn(|i| self.get(names[i]))
+    }
 }
 
 impl<'a> Fields<'a> for crate::json::Value<'_, 'a> {
     fn get(&self, name: &str) -> Option<Cow<'a, str>> {
         crate::json::Value::get(self, name).and_then(|v| v.text())
+    }
+
+    fn get_many<const N: usize>(&self, names: &[&str; N]) -> [Option<Cow<'a, str>>; N] {
+        crate::json::Value::get_many(self, names).map(|v| v.and_then(|v| v.text()))
     }
 }
 
@@ -77,28 +86,36 @@ impl<'a> Fields<'a> for XmlEvent<'a> {
 }
 
 /// A field whose source name is `prefix` + `name`.
-pub(crate) fn named<'a>(prefix: &str, name: &str, value: Option<Cow<'a, str>>) -> Option<Field<'a>> {
-    value.filter(|v| !v.trim().is_empty()).map(|value| Field { source: Cow::Owned(format!("{prefix}{name}")), value })
+pub(crate) fn named<'a>(prefix: &str, name: &'static str, value: Option<Cow<'a, str>>) -> Option<Field<'a>> {
+    let value = value.filter(|v| !v.trim().is_empty())?;
+    let source = if prefix.is_empty() { Cow::Borrowed(name) } else { Cow::Owned(format!("{prefix}{name}")) };
+    Some(Field { source, value })
 }
 
 /// The first of `names` that `f` has (non-empty), as a field.
-pub(crate) fn first<'a>(f: &impl Fields<'a>, prefix: &str, names: &[&str]) -> Option<Field<'a>> {
+pub(crate) fn first<'a>(f: &impl Fields<'a>, prefix: &str, names: &[&'static str]) -> Option<Field<'a>> {
     names.iter().find_map(|n| named(prefix, n, f.get(n)))
 }
 
+/// The Sysmon EID 1 / Security 4688 `EventData` names the process fields come from.
+const EVENT_DATA_NAMES: [&str; 9] =
+    ["ParentImage", "ParentProcessName", "Image", "NewProcessName", "CommandLine", "User", "SubjectUserName", "SubjectDomainName", "UtcTime"];
+
 /// Fills the process fields from Sysmon EID 1 / Security 4688 `EventData` names.
 pub(crate) fn fill_event_data<'a>(view: &mut EventView<'a>, f: &impl Fields<'a>, prefix: &str) {
-    view.parent_image = view.parent_image.take().or_else(|| first(f, prefix, &["ParentImage", "ParentProcessName"]));
-    view.image = view.image.take().or_else(|| first(f, prefix, &["Image", "NewProcessName"]));
-    view.command_line = view.command_line.take().or_else(|| first(f, prefix, &["CommandLine"]));
-    view.user = view.user.take().or_else(|| first(f, prefix, &["User"])).or_else(|| subject_user(f, prefix));
-    view.time = view.time.take().or_else(|| first(f, prefix, &["UtcTime"]));
+    let [parent, parent_4688, image, image_4688, command_line, user, subject_user, subject_domain, utc_time] = f.get_many(&EVENT_DATA_NAMES);
+    let n = |i: usize, v| named(prefix, EVENT_DATA_NAMES[i], v);
+    view.parent_image = view.parent_image.take().or_else(|| n(0, parent)).or_else(|| n(1, parent_4688));
+    view.image = view.image.take().or_else(|| n(2, image)).or_else(|| n(3, image_4688));
+    view.command_line = view.command_line.take().or_else(|| n(4, command_line));
+    view.user = view.user.take().or_else(|| n(5, user)).or_else(|| subject(prefix, subject_user, subject_domain));
+    view.time = view.time.take().or_else(|| n(8, utc_time));
 }
 
 /// `SubjectDomainName\SubjectUserName` for Security events (the name alone if no domain).
-fn subject_user<'a>(f: &impl Fields<'a>, prefix: &str) -> Option<Field<'a>> {
-    let name = f.get("SubjectUserName").filter(|n| !n.trim().is_empty())?;
-    match f.get("SubjectDomainName").filter(|d| !d.trim().is_empty() && d != "-") {
+fn subject<'a>(prefix: &str, name: Option<Cow<'a, str>>, domain: Option<Cow<'a, str>>) -> Option<Field<'a>> {
+    let name = name.filter(|n| !n.trim().is_empty())?;
+    match domain.filter(|d| !d.trim().is_empty() && d != "-") {
         Some(domain) => Some(Field {
             source: Cow::Owned(format!("{prefix}SubjectDomainName\\{prefix}SubjectUserName")),
             value: Cow::Owned(format!("{domain}\\{name}")),

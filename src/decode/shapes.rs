@@ -13,35 +13,59 @@ use crate::xml::parse_event_limited;
 
 type Decoded<'a> = Result<Option<EventView<'a>>, EventError>;
 
+/// The root keys that tell the shapes apart (see [`decode_json`] for the order they are tried in).
+const SHAPE_KEYS: [&str; 18] = [
+    "Event",
+    "System",
+    "class_uid",
+    "actionname",
+    "PARENTPROCESSNAME",
+    "ProviderName",
+    "EventData",
+    "StringInserts",
+    "SourceName",
+    "process",
+    "winlog",
+    "EventCode",
+    "parent_process_path",
+    "process_path",
+    "parent_process_name",
+    "EventID",
+    "ParentImage",
+    "ParentProcessName",
+];
+
 /// Decodes a JSON document of any known shape.
 pub(super) fn decode_json<'a>(doc: &Doc<'a>, limits: Limits) -> Decoded<'a> {
     let r = doc.root();
     if r.kind() != JKind::Object {
         return Err(EventError::NotAnObject);
     }
-    let has = |k: &str| r.get(k).is_some();
-    let obj = |k: &str| r.get(k).is_some_and(|v| v.kind() == JKind::Object);
-    let view = if r.path(&["Event", "System"]).is_some() {
+    // The identifying keys, found in one pass over the root's members.
+    let [event, system, class_uid, actionname, parent_caps, provider_name, event_data, inserts, source_name, process, winlog, event_code, cim_parent_path, cim_path, cim_parent_name, event_id, parent_image, parent_name] =
+        r.get_many(&SHAPE_KEYS);
+    let obj = |v: Option<Value<'_, '_>>| v.is_some_and(|v| v.kind() == JKind::Object);
+    let view = if event.is_some_and(|e| e.get("System").is_some()) {
         evtx_json(r)
-    } else if r.get("System").is_some_and(|v| v.kind() == JKind::String) {
+    } else if system.is_some_and(|v| v.kind() == JKind::String) {
         return fluent_bit_xml(r, limits);
-    } else if has("class_uid") {
+    } else if class_uid.is_some() {
         ocsf(r)
-    } else if has("actionname") || has("PARENTPROCESSNAME") {
+    } else if actionname.is_some() || parent_caps.is_some() {
         log360(r)
-    } else if has("ProviderName") && obj("EventData") {
+    } else if provider_name.is_some() && obj(event_data) {
         fluent_bit_map(r)
-    } else if has("StringInserts") && (has("ProviderName") || has("SourceName")) {
+    } else if inserts.is_some() && (provider_name.is_some() || source_name.is_some()) {
         fluent_bit_inserts(r)
-    } else if r.get("process").is_some_and(|p| ["executable", "name", "parent", "command_line"].iter().any(|k| p.get(k).is_some())) {
+    } else if process.is_some_and(|p| p.get_many(&["executable", "name", "parent", "command_line"]).iter().any(Option::is_some)) {
         ecs(r)
-    } else if obj("winlog") {
+    } else if obj(winlog) {
         winlogbeat(r)
-    } else if has("EventCode") {
+    } else if event_code.is_some() {
         splunk_raw(r)
-    } else if has("parent_process_path") || has("process_path") || has("parent_process_name") {
+    } else if cim_parent_path.is_some() || cim_path.is_some() || cim_parent_name.is_some() {
         splunk_cim(r)
-    } else if has("EventID") || has("ParentImage") || has("ParentProcessName") {
+    } else if event_id.is_some() || parent_image.is_some() || parent_name.is_some() {
         nxlog(r)
     } else {
         return Ok(None);
@@ -269,16 +293,36 @@ fn splunk_cim<'a>(r: Value<'_, 'a>) -> EventView<'a> {
     view
 }
 
+/// The NXLog names read besides the `EventData` ones, in one pass (see [`nxlog`]).
+const NXLOG_KEYS: [&str; 13] = [
+    "ProviderName",
+    "SourceName",
+    "EventID",
+    "Channel",
+    "Hostname",
+    "Computer",
+    "ComputerName",
+    "EventTime",
+    "TimeCreated",
+    "@timestamp",
+    "Message",
+    "AccountName",
+    "Domain",
+];
+
 fn nxlog<'a>(r: Value<'_, 'a>) -> EventView<'a> {
     let mut view = EventView::new(Shape::NxlogJson);
-    view.kind = flat_kind(r);
+    let v = r.get_many(&NXLOG_KEYS);
+    let text = |i: usize| named("", NXLOG_KEYS[i], v[i].and_then(|v| v.text()));
+    let provider = text(0).or_else(|| text(1));
+    view.kind = windows_kind(event_id(v[2], "EventID"), provider, text(3));
     fill_event_data(&mut view, &r, "");
-    view.host = first(&r, "", &["Hostname", "Computer", "ComputerName"]);
-    view.time = first(&r, "", &["EventTime", "TimeCreated", "@timestamp"]).or(view.time);
-    view.message = first(&r, "", &["Message"]);
+    view.host = text(4).or_else(|| text(5)).or_else(|| text(6));
+    view.time = text(7).or_else(|| text(8)).or_else(|| text(9)).or(view.time);
+    view.message = text(10);
     if view.user.is_none() {
-        let acct = first(&r, "", &["AccountName"]);
-        view.user = match (first(&r, "", &["Domain"]), acct) {
+        let acct = text(11);
+        view.user = match (text(12), acct) {
             (Some(d), Some(a)) => Some(Field {
                 source: Cow::Borrowed("Domain\\AccountName"),
                 value: Cow::Owned(format!("{}\\{}", d.value, a.value)),
