@@ -188,7 +188,7 @@ impl Config {
     pub fn validate(&self) -> Result<(), ConfigError> {
         let check = |key: &str, n: usize, cap: usize| {
             if n == 0 || n > cap {
-                Err(bad(key, &n.to_string(), "out of range"))
+                Err(bad(key, &n.to_string(), range_of(key)))
             } else {
                 Ok(())
             }
@@ -229,7 +229,17 @@ fn number(v: Value<'_, '_>, key: &str, cap: usize) -> Result<usize, ConfigError>
     let raw = v.text().unwrap_or_default();
     match raw.parse::<usize>() {
         Ok(n) if n > 0 && n <= cap => Ok(n),
-        _ => Err(bad(key, &raw, "must be a positive integer within the supported range")),
+        _ => Err(bad(key, &raw, range_of(key))),
+    }
+}
+
+/// What a numeric key accepts, for its error message.
+fn range_of(key: &str) -> &'static str {
+    match key {
+        "max_event_bytes" => "must be an integer from 1 to 268435456 (256 MiB)",
+        "max_depth" => "must be an integer from 1 to 4096",
+        "max_fields" => "must be an integer from 1 to 1000000",
+        _ => "must be a positive integer within the supported range",
     }
 }
 

@@ -48,11 +48,19 @@ pub fn mentions_dns_exe(bytes: &[u8]) -> bool {
     false
 }
 
-/// Whether `bytes` holds an escape that could spell part of `dns.exe`: a JSON `\u`
+/// Whether `bytes` holds an escape that could spell part of `dns.exe`: a JSON `\\u`
 /// escape (a `u` after an odd run of backslashes), `&#`, `<!` or `<?`.
 pub fn has_hiding_escape(bytes: &[u8]) -> bool {
-    let finds = |needle: &[u8]| memchr::memmem::find(bytes, needle).is_some();
-    if finds(b"&#") || finds(b"<!") || memchr::memmem::find(after_xml_declaration(bytes), b"<?").is_some() {
+    // One pass for the XML markers: each `&` or `<` is checked against the byte after it.
+    let body = after_xml_declaration(bytes);
+    let skipped = bytes.len() - body.len();
+    let xml_marker = memchr::memchr2_iter(b'&', b'<', bytes).any(|i| match (bytes[i], bytes.get(i + 1)) {
+        (b'&', Some(b'#')) | (b'<', Some(b'!')) => true,
+        // A leading `<?...>` declaration stands before the root element and cannot join text.
+        (b'<', Some(b'?')) => i >= skipped,
+        _ => false,
+    });
+    if xml_marker {
         return true;
     }
     memchr::memmem::find_iter(bytes, b"\\u").any(|i| {

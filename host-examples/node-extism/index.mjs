@@ -44,7 +44,39 @@ function toError(err) {
   return new DnschildError('plugin', raw);
 }
 
-const text = (event) => (typeof event === 'string' ? event : JSON.stringify(event));
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The text of an event: a string as is, bytes (Uint8Array, Buffer, ...) as strict UTF-8, an
+ * object as JSON. Throws EventError `invalid_utf8` or `invalid_input`, as the JS package does. */
+function eventText(event) {
+  if (typeof event === 'string') return event;
+  if (ArrayBuffer.isView(event) || event instanceof ArrayBuffer) {
+    try {
+      return utf8.decode(event);
+    } catch {
+      throw new EventError('invalid_utf8', 'the event bytes are not valid UTF-8');
+    }
+  }
+  if (typeof event === 'object' && event !== null) {
+    let json;
+    try {
+      json = JSON.stringify(event);
+    } catch (cause) {
+      throw new EventError('invalid_input', `the event cannot be written as JSON: ${cause.message}`);
+    }
+    if (typeof json === 'string') return json;
+  }
+  throw new EventError('invalid_input', `an event must be a string, bytes or an object, not ${event === null ? 'null' : typeof event}`);
+}
+
+/** Whether an event can go in an `evaluate_batch` call (which is split at line breaks). */
+const oneLine = (text) => !/[\r\n]/.test(text);
+
+/** One entry of the plugin's batch output: an alert, null, or an EventError. */
+function batchEntry(entry) {
+  const isError = entry !== null && typeof entry === 'object' && Object.keys(entry).length === 1 && 'error' in entry;
+  return isError ? new EventError(entry.error.kind, entry.error.message) : entry;
+}
 
 export class Detector {
   #plugin; #calls = 0; #resetEvery; #config = null;
@@ -74,36 +106,57 @@ export class Detector {
     }
   }
 
-  /** The alert for one event (an object, or JSON / XML text), or null. */
-  async evaluate(event) { return JSON.parse(await this.#call('evaluate', text(event))); }
+  /** The alert for one event (an object, JSON / XML text, or its UTF-8 bytes), or null. */
+  async evaluate(event) { return JSON.parse(await this.#call('evaluate', eventText(event))); }
 
   /** The alert as the exact JSON text the plugin rendered, or null. */
   async evaluateRaw(event) {
-    const out = await this.#call('evaluate', text(event));
+    const out = await this.#call('evaluate', eventText(event));
     return out === 'null' ? null : out;
   }
 
-  /** One result per event: an alert, null, or an EventError. Multi-line events go one by one. */
+  /**
+   * One result per event, in order: an alert, null, or an EventError (returned, not thrown).
+   * One-line events go in one call, each ended by a line break (the plugin's framing, so empty
+   * events count too); events with a line break go one by one.
+   */
   async evaluateBatch(events) {
-    const texts = events.map(text);
-    const results = new Array(texts.length).fill(null);
+    const results = [];
     const batched = [];
-    for (let i = 0; i < texts.length; i++) {
-      if (/[\r\n]/.test(texts[i])) {
-        try { results[i] = await this.evaluate(texts[i]); } catch (e) { results[i] = e; }
+    const texts = [];
+    for (const event of events) {
+      let t;
+      try {
+        t = eventText(event);
+      } catch (e) {
+        results.push(e);
+        continue;
+      }
+      if (oneLine(t)) {
+        batched.push(results.length);
+        texts.push(t);
+        results.push(null);
       } else {
-        batched.push(i);
+        results.push(await this.#evaluateOrError(t));
       }
     }
-    if (batched.length > 0) {
-      const out = JSON.parse(await this.#call('evaluate_batch', batched.map((i) => texts[i]).join('\n')));
-      batched.forEach((idx, k) => {
-        const r = out[k];
-        const isError = r !== null && typeof r === 'object' && Object.keys(r).length === 1 && 'error' in r;
-        results[idx] = isError ? new EventError(r.error.kind, r.error.message) : r;
-      });
+    if (texts.length > 0) {
+      const out = JSON.parse(await this.#call('evaluate_batch', texts.map((t) => `${t}\n`).join('')));
+      if (!Array.isArray(out) || out.length !== texts.length) {
+        throw new DnschildError('plugin', `evaluate_batch gave ${out?.length} results for ${texts.length} events`);
+      }
+      batched.forEach((idx, k) => { results[idx] = batchEntry(out[k]); });
     }
     return results;
+  }
+
+  async #evaluateOrError(text) {
+    try {
+      return await this.evaluate(text);
+    } catch (e) {
+      if (e instanceof EventError) return e;
+      throw e;
+    }
   }
 
   /** Replaces the configuration; a refused one throws ConfigError and keeps the old one. */

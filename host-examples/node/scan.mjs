@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Reads NDJSON events from files (or stdin) and prints one alert per line, through the
 // wasm-bindgen package (dist/js/). Lines are streamed, so it works at the end of a pipe.
+// Lines are read as bytes and each is decoded strictly: invalid UTF-8 is an `invalid_utf8`
+// error of that line, as in `dnschild scan`.
 //
 //   node scan.mjs [--profile NAME] [--output native|ecs|ocsf] [--config FILE] [FILE|- ...]
 //
@@ -9,7 +11,6 @@
 // 3 alerts and errors, 4 could not run (bad arguments or configuration).
 
 import { createReadStream, readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { Detector, DnschildConfigError, DnschildEventError } from '../../dist/js/node.js';
 
@@ -23,16 +24,46 @@ function detectorFor(values) {
   return new Detector(config);
 }
 
+/** The lines of a byte stream, as bytes: split at `\n`, the `\r`s before it dropped. */
+async function* byteLines(input) {
+  let pieces = [];
+  for await (const chunk of input) {
+    let start = 0;
+    for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, start)) {
+      pieces.push(chunk.subarray(start, nl));
+      yield withoutCr(Buffer.concat(pieces));
+      pieces = [];
+      start = nl + 1;
+    }
+    if (start < chunk.length) pieces.push(chunk.subarray(start));
+  }
+  if (pieces.length > 0) yield withoutCr(Buffer.concat(pieces));
+}
+
+/** `bytes` without the `\r`s at its end. */
+function withoutCr(bytes) {
+  let end = bytes.length;
+  while (end > 0 && bytes[end - 1] === 13) end -= 1;
+  return bytes.subarray(0, end);
+}
+
+/** Line `n` as an event's bytes, or null for a blank line (ASCII white space only, as `dnschild scan`). */
+function eventBytes(bytes, n) {
+  const b = n === 1 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
+  return b.every((c) => c === 32 || (c >= 9 && c <= 13 && c !== 11)) ? null : b;
+}
+
 /** Scans one input; returns [alerts, errors]. */
 async function scan(detector, name, input, out) {
   let alerts = 0;
   let errors = 0;
   let line = 0;
-  for await (const text of createInterface({ input, crlfDelay: Infinity })) {
+  for await (const raw of byteLines(input)) {
     line += 1;
-    if (!text.trim()) continue;
+    const bytes = eventBytes(raw, line);
+    if (bytes === null) continue;
     try {
-      const alert = detector.evaluateRaw(text);
+      const alert = detector.evaluateRaw(bytes); // bytes: decoded strictly, else invalid_utf8
       if (alert !== null) {
         alerts += 1;
         if (!out.write(`${alert}\n`)) await new Promise((resolve) => out.once('drain', resolve));

@@ -6,13 +6,22 @@
 //! | function | input | output |
 //! |---|---|---|
 //! | `evaluate` | one event (a JSON object or Windows event XML) | the alert as JSON (the configured `output` format), or `null` |
-//! | `evaluate_batch` | events, one per line (NDJSON; XML on one line) | a JSON array, one entry per line: an alert, `null`, or `{"error":{"kind","message"}}` |
+//! | `evaluate_batch` | events, each ended by a line break (NDJSON; XML on one line) | a JSON array, one entry per line: an alert, `null`, or `{"error":{"kind","message"}}` |
 //! | `configure` | a configuration document (the core's JSON format) | `{"ok":true}` |
 //! | `rule_info` | nothing | the rule's documentation as JSON |
 //!
 //! A bad event or configuration is an Extism error (the call fails, the plugin stays
 //! usable) whose message is JSON: `{"kind":"malformed_json","message":"..."}`, or
 //! `{"kind":"config","key":"profile","message":"..."}`. Nothing on any input panics.
+//!
+//! Events are bytes: an event (or a batch line) that is not UTF-8 is an `invalid_utf8` error
+//! of that event alone, as in the native core's [`Engine::evaluate_bytes`].
+//!
+//! The batch framing is exact: every line ends at a `\n`, and so does a last line without
+//! one (a `\r` at the end of a line is dropped). `""` is no event, `"\n"` one empty event
+//! (an `empty` error), `"a\n\n"` two. A host that ends *every* event with `\n` gets one
+//! entry per event, empty ones included; an event that contains a line break needs
+//! `evaluate` instead.
 //!
 //! The configuration in force at load time is the host's Extism config key `config` (a
 //! JSON document), read once on first use; `configure` replaces it.
@@ -29,13 +38,13 @@ thread_local! {
 
 /// Evaluates one event: the rendered alert, or `null`.
 #[plugin_fn]
-pub fn evaluate(event: String) -> FnResult<String> {
-    with_engine(|e| e.evaluate(&event).map(|a| a.map_or_else(|| "null".to_string(), |a| e.render(&a))).map_err(event_error))
+pub fn evaluate(event: Vec<u8>) -> FnResult<String> {
+    with_engine(|e| e.evaluate_bytes(&event).map(|a| a.map_or_else(|| "null".to_string(), |a| e.render(&a))).map_err(event_error))
 }
 
 /// Evaluates one event per input line; one JSON array entry per line.
 #[plugin_fn]
-pub fn evaluate_batch(events: String) -> FnResult<String> {
+pub fn evaluate_batch(events: Vec<u8>) -> FnResult<String> {
     with_engine(|e| Ok(batch(e, &events)))
 }
 
@@ -75,30 +84,35 @@ fn initial_engine() -> Result<Engine, WithReturnCode<Error>> {
     }
 }
 
-/// One JSON array over the lines of `events` (a final line break ends the last line).
-fn batch(e: &Engine, events: &str) -> String {
-    let body = events.strip_suffix('\n').unwrap_or(events);
-    let mut out = String::with_capacity(16 + body.len() / 8);
+/// One JSON array over the lines of `events`, one entry per line (see [`lines`]).
+fn batch(e: &Engine, events: &[u8]) -> String {
+    let mut out = String::with_capacity(16 + events.len() / 8);
     out.push('[');
-    if !body.is_empty() {
-        for (i, line) in body.split('\n').enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            let line = line.strip_suffix('\r').unwrap_or(line);
-            match e.evaluate(line) {
-                Ok(Some(a)) => out.push_str(&e.render(&a)),
-                Ok(None) => out.push_str("null"),
-                Err(err) => {
-                    out.push_str(r#"{"error":"#);
-                    out.push_str(&error_json(err.kind(), "", &err.to_string()));
-                    out.push('}');
-                }
+    for (i, line) in lines(events).enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        match e.evaluate_bytes(line) {
+            Ok(Some(a)) => out.push_str(&e.render(&a)),
+            Ok(None) => out.push_str("null"),
+            Err(err) => {
+                out.push_str(r#"{"error":"#);
+                out.push_str(&error_json(err.kind(), "", &err.to_string()));
+                out.push('}');
             }
         }
     }
     out.push(']');
     out
+}
+
+/// The lines of a batch, without their `\n` or `\r\n`: each ends at a `\n`, and a last line
+/// without one counts too. So `""` has no line, `"\n"` one empty line, `"a\n\n"` two.
+fn lines(events: &[u8]) -> impl Iterator<Item = &[u8]> {
+    events.split_inclusive(|&b| b == b'\n').map(|line| {
+        let line = line.strip_suffix(b"\n").unwrap_or(line);
+        line.strip_suffix(b"\r").unwrap_or(line)
+    })
 }
 
 fn event_error(e: EventError) -> WithReturnCode<Error> {

@@ -1,5 +1,5 @@
 //! Per-call time of the component in wasmtime, beside the native core, on two sample events:
-//! `cargo run --release -p dnschild-cli --example percall [-- CALLS]`.
+//! `cargo run --release -p dnschild-cli --example percall [-- CALLS [COMPONENT]]`.
 //! Prints one JSON line per (host, event) so scripts can put it beside other hosts' numbers.
 
 use std::path::Path;
@@ -18,7 +18,10 @@ fn report(host: &str, event: &str, calls: usize, secs: f64) {
 
 fn main() {
     let calls: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(100_000);
-    let component = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../dist/dnschild.component.wasm");
+    let component = std::env::args()
+        .nth(2)
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../dist/dnschild.component.wasm"));
     let mut plugin = Plugin::load(&component).unwrap_or_else(|e| panic!("{e}"));
     let engine = dnschild::Engine::default();
     for (name, event) in [("benign", sample("negatives.ndjson")), ("candidate", sample("positives.ndjson"))] {

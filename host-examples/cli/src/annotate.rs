@@ -51,12 +51,9 @@ pub fn with_error(text: &str, kind: &str, message: &str) -> String {
 pub fn input_error(rec: &Record, e: &InputError) -> String {
     let raw = match &rec.text {
         Ok(t) => t.clone(),
-        Err(_) => String::new(),
+        Err(_) => rec.raw.clone(),
     };
-    let mut o = serde_json::Map::new();
-    o.insert("event_raw".into(), raw.into());
-    o.insert(ERROR_KEY.into(), serde_json::from_str(&error_json(e.kind(), &e.to_string())).unwrap_or_default());
-    serde_json::Value::Object(o).to_string()
+    wrap(&raw, Some((ERROR_KEY, &error_json(e.kind(), &e.to_string()))))
 }
 
 fn error_json(kind: &str, message: &str) -> String {

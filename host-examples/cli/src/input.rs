@@ -48,9 +48,12 @@ pub enum InputError {
     /// The JSON document (array or object stream) is malformed; the rest of the file is skipped.
     #[error("malformed JSON document: {0}")]
     Json(String),
-    /// An `<Event>` element is not closed.
+    /// An `<Event>` element is not closed (before the next one starts, or the input ends).
     #[error("unterminated <Event> element")]
     UnterminatedXml,
+    /// Text or markup outside any `<Event>` element.
+    #[error("content outside any <Event> element")]
+    OutsideEvent,
     /// The `.evtx` file or one of its records could not be decoded.
     #[error("evtx: {0}")]
     Evtx(String),
@@ -64,7 +67,7 @@ impl InputError {
             InputError::LineTooLong(..) => "too_large",
             InputError::Io(_) => "io",
             InputError::Json(_) => "malformed_json",
-            InputError::UnterminatedXml => "malformed_xml",
+            InputError::UnterminatedXml | InputError::OutsideEvent => "malformed_xml",
             InputError::Evtx(_) => "evtx",
         }
     }
@@ -79,15 +82,27 @@ pub struct Record {
     pub text: Result<String, InputError>,
     /// Bytes of input this record consumed (for progress).
     pub bytes: u64,
+    /// When `text` is an error: the record's text as far as it could be read (invalid UTF-8
+    /// decoded lossily), so that annotate mode can pass it on; empty when nothing was kept.
+    pub raw: String,
+}
+
+impl Record {
+    /// A record with its text.
+    pub fn ok(number: u64, text: String, bytes: u64) -> Record {
+        Record { number, text: Ok(text), bytes, raw: String::new() }
+    }
+
+    /// A record that could not be read, keeping `raw`.
+    pub fn err(number: u64, e: InputError, raw: String, bytes: u64) -> Record {
+        Record { number, text: Err(e), bytes, raw }
+    }
 }
 
 /// Guesses the format from the first bytes of the input (and the file name for `.evtx`).
 pub fn sniff(head: &[u8], name: &str) -> Format {
     if head.starts_with(b"ElfFile\0") || name.to_ascii_lowercase().ends_with(".evtx") {
         return Format::Evtx;
-    }
-    if head.starts_with(&[0xff, 0xfe]) || head.starts_with(&[0xfe, 0xff]) {
-        return Format::Xml; // UTF-16 text: Windows' own XML exports
     }
     let first = head.iter().copied().find(|b| !(b.is_ascii_whitespace() || matches!(b, 0xef | 0xbb | 0xbf)));
     match first {
@@ -173,12 +188,12 @@ impl<R: BufRead> Iterator for Lines<R> {
                     self.line += 1;
                     // Stop after reporting: a broken reader would fail forever.
                     self.failed = true;
-                    return Some(Record { number: self.line, text: Err(InputError::Io(e.to_string())), bytes: 0 });
+                    return Some(Record::err(self.line, InputError::Io(e.to_string()), String::new(), 0));
                 }
             };
             self.line += 1;
             if too_long {
-                return Some(Record { number: self.line, text: Err(InputError::LineTooLong(bytes as usize, self.limit)), bytes });
+                return Some(Record::err(self.line, InputError::LineTooLong(bytes as usize, self.limit), String::new(), bytes));
             }
             let mut line = std::mem::take(&mut self.buf);
             while matches!(line.last(), Some(b'\n' | b'\r')) {
@@ -190,8 +205,13 @@ impl<R: BufRead> Iterator for Lines<R> {
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            let text = String::from_utf8(line).map_err(|e| InputError::InvalidUtf8(e.utf8_error().valid_up_to()));
-            return Some(Record { number: self.line, text, bytes });
+            return Some(match String::from_utf8(line) {
+                Ok(text) => Record::ok(self.line, text, bytes),
+                Err(e) => {
+                    let at = e.utf8_error().valid_up_to();
+                    Record::err(self.line, InputError::InvalidUtf8(at), String::from_utf8_lossy(e.as_bytes()).into_owned(), bytes)
+                }
+            });
         }
     }
 }
@@ -210,38 +230,64 @@ pub fn first_line_is_partial(head: &[u8]) -> bool {
     let mut values = serde_json::Deserializer::from_slice(rest).into_iter::<serde::de::IgnoredAny>();
     match values.next() {
         Some(Ok(_)) => true,
-        Some(Err(e)) => e.is_eof(),
+        // Running out of input is pretty-printing cut by the end of `head` only when the first
+        // line is a lone `{`; otherwise it is a broken line of NDJSON (`{"a":` and then more).
+        Some(Err(e)) => e.is_eof() && line.trim_ascii() == b"{",
         None => false,
     }
 }
 
-/// The records of a whole-document JSON input: an array of objects, or objects one after another.
+/// The records of a whole-document JSON input: an array of objects, or objects one after
+/// another. Both are read element by element, so a document cut short keeps every whole
+/// element before the cut; the rest is one error record that keeps its text.
 pub fn json_records(bytes: &[u8]) -> Vec<Record> {
     let text = match std::str::from_utf8(strip_bom(bytes)) {
         Ok(t) => t,
-        Err(e) => return vec![Record { number: 1, text: Err(InputError::InvalidUtf8(e.valid_up_to())), bytes: bytes.len() as u64 }],
+        Err(e) => {
+            let raw = String::from_utf8_lossy(strip_bom(bytes)).into_owned();
+            return vec![Record::err(1, InputError::InvalidUtf8(e.valid_up_to()), raw, bytes.len() as u64)];
+        }
     };
     let mut out = Vec::new();
     let trimmed = text.trim_start();
-    if trimmed.starts_with('[') {
-        match serde_json::from_str::<Vec<&serde_json::value::RawValue>>(trimmed) {
-            Ok(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    out.push(Record { number: i as u64 + 1, text: Ok(item.get().to_string()), bytes: item.get().len() as u64 });
+    let (mut rest, array) = match trimmed.strip_prefix('[') {
+        Some(r) => (r, true),
+        None => (trimmed, false),
+    };
+    loop {
+        rest = rest.trim_start();
+        let number = out.len() as u64 + 1;
+        if rest.is_empty() {
+            if array {
+                out.push(Record::err(number, InputError::Json("the array is not closed".into()), String::new(), 0));
+            }
+            break;
+        }
+        if array && rest.starts_with(']') {
+            if !rest[1..].trim().is_empty() {
+                out.push(Record::err(number, InputError::Json("text after the array".into()), rest[1..].trim().to_string(), 0));
+            }
+            break;
+        }
+        let mut values = serde_json::Deserializer::from_str(rest).into_iter::<&serde_json::value::RawValue>();
+        match values.next() {
+            Some(Ok(v)) => {
+                out.push(Record::ok(number, v.get().to_string(), v.get().len() as u64));
+                rest = &rest[values.byte_offset()..];
+                if array {
+                    let after = rest.trim_start();
+                    match after.strip_prefix(',') {
+                        Some(r) => rest = r,
+                        None if after.starts_with(']') => rest = after,
+                        None => rest = after, // reported on the next turn as malformed
+                    }
                 }
             }
-            Err(e) => out.push(Record { number: 1, text: Err(InputError::Json(e.to_string())), bytes: bytes.len() as u64 }),
-        }
-        return out;
-    }
-    let stream = serde_json::Deserializer::from_str(text).into_iter::<&serde_json::value::RawValue>();
-    for (i, item) in stream.enumerate() {
-        match item {
-            Ok(v) => out.push(Record { number: i as u64 + 1, text: Ok(v.get().to_string()), bytes: v.get().len() as u64 }),
-            Err(e) => {
-                out.push(Record { number: i as u64 + 1, text: Err(InputError::Json(e.to_string())), bytes: 0 });
+            Some(Err(e)) => {
+                out.push(Record::err(number, InputError::Json(e.to_string()), rest.trim_end().to_string(), rest.len() as u64));
                 break;
             }
+            None => break,
         }
     }
     out
@@ -251,8 +297,14 @@ fn strip_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)
 }
 
-/// Decodes XML text: UTF-8 (with or without BOM) or UTF-16 with a BOM.
-fn xml_text(bytes: &[u8]) -> Result<String, InputError> {
+/// Whether `head` starts with a UTF-16 byte-order mark (Windows PowerShell 5's `>` and
+/// `Out-File`, and Event Viewer's XML exports, write UTF-16).
+pub fn is_utf16(head: &[u8]) -> bool {
+    head.starts_with(&[0xff, 0xfe]) || head.starts_with(&[0xfe, 0xff])
+}
+
+/// Decodes text: UTF-8 (with or without BOM) or UTF-16 with a BOM.
+pub fn decode_text(bytes: &[u8]) -> Result<String, InputError> {
     let utf16 = |be: bool| {
         let units: Vec<u16> = bytes[2..]
             .chunks_exact(2)
@@ -269,47 +321,12 @@ fn xml_text(bytes: &[u8]) -> Result<String, InputError> {
     String::from_utf8(strip_bom(bytes).to_vec()).map_err(|e| InputError::InvalidUtf8(e.utf8_error().valid_up_to()))
 }
 
-/// The `<Event>` elements of a Windows event XML input, in order.
+/// The `<Event>` elements of a Windows event XML input, in order (see [`crate::xmlsplit`]).
 pub fn xml_records(bytes: &[u8]) -> Vec<Record> {
-    let text = match xml_text(bytes) {
-        Ok(t) => t,
-        Err(e) => return vec![Record { number: 1, text: Err(e), bytes: bytes.len() as u64 }],
-    };
-    let mut out = Vec::new();
-    let mut pos = 0;
-    let mut n = 0;
-    while let Some(start) = find_event_start(&text, pos) {
-        n += 1;
-        match text[start..].find("</Event>") {
-            Some(len) => {
-                let end = start + len + "</Event>".len();
-                out.push(Record { number: n, text: Ok(text[start..end].to_string()), bytes: (end - pos) as u64 });
-                pos = end;
-            }
-            None => {
-                out.push(Record { number: n, text: Err(InputError::UnterminatedXml), bytes: (text.len() - pos) as u64 });
-                break;
-            }
-        }
+    match decode_text(bytes) {
+        Ok(text) => crate::xmlsplit::split(&text),
+        Err(e) => vec![Record::err(1, e, String::from_utf8_lossy(bytes).into_owned(), bytes.len() as u64)],
     }
-    if n == 0 && !text.trim().is_empty() {
-        // Not event XML at all: hand it to the plugin whole, which says why.
-        out.push(Record { number: 1, text: Ok(text), bytes: bytes.len() as u64 });
-    }
-    out
-}
-
-/// The next `<Event` start tag (not `<Events`, `<EventData` or `<EventID`) at or after `from`.
-fn find_event_start(text: &str, from: usize) -> Option<usize> {
-    let mut at = from;
-    while let Some(i) = text[at..].find("<Event") {
-        let s = at + i;
-        match text.as_bytes().get(s + 6) {
-            Some(b'>' | b' ' | b'\t' | b'\r' | b'\n' | b'/') => return Some(s),
-            _ => at = s + 6,
-        }
-    }
-    None
 }
 
 /// The records of a `.evtx` file, as evtx-style JSON (one line each).
@@ -318,15 +335,14 @@ pub fn evtx_records(bytes: Vec<u8>) -> Vec<Record> {
     let parser = EvtxParser::from_read_seek(Cursor::new(bytes));
     let mut parser = match parser {
         Ok(p) => p.with_configuration(ParserSettings::default().indent(false).num_threads(1)),
-        Err(e) => return vec![Record { number: 1, text: Err(InputError::Evtx(e.to_string())), bytes: 0 }],
+        Err(e) => return vec![Record::err(1, InputError::Evtx(e.to_string()), String::new(), 0)],
     };
     parser
         .records_json()
         .enumerate()
-        .map(|(i, r)| Record {
-            number: i as u64 + 1,
-            text: r.map(|rec| rec.data).map_err(|e| InputError::Evtx(e.to_string())),
-            bytes: 0,
+        .map(|(i, r)| match r {
+            Ok(rec) => Record::ok(i as u64 + 1, rec.data, 0),
+            Err(e) => Record::err(i as u64 + 1, InputError::Evtx(e.to_string()), String::new(), 0),
         })
         .collect()
 }
@@ -349,7 +365,6 @@ mod tests {
             (b"anything", "Security.EVTX", Format::Evtx),
             (b"  <Events>", "a.txt", Format::Xml),
             (b"\xef\xbb\xbf<Event>", "a", Format::Xml),
-            (b"\xff\xfe<\0", "a", Format::Xml),
             (b"\n[{\"a\":1}]", "a", Format::Json),
             (b"{\"a\":1}\n", "a", Format::Ndjson),
             (b"", "-", Format::Ndjson),
@@ -363,10 +378,14 @@ mod tests {
     fn ndjson_lines_numbers_blank_lines_and_bad_bytes() {
         let input = b"{\"a\":1}\r\n\n  \n{\"b\":\xff}\n{\"c\":3}";
         let recs: Vec<Record> = Lines::new(&input[..]).collect();
-        let got: Vec<(u64, Result<String, InputError>)> = recs.into_iter().map(|r| (r.number, r.text)).collect();
+        let got: Vec<(u64, Result<String, InputError>, String)> = recs.into_iter().map(|r| (r.number, r.text, r.raw)).collect();
         assert_eq!(
             got,
-            vec![(1, Ok("{\"a\":1}".to_string())), (4, Err(InputError::InvalidUtf8(5))), (5, Ok("{\"c\":3}".to_string()))]
+            vec![
+                (1, Ok("{\"a\":1}".to_string()), String::new()),
+                (4, Err(InputError::InvalidUtf8(5)), "{\"b\":\u{fffd}}".to_string()),
+                (5, Ok("{\"c\":3}".to_string()), String::new())
+            ]
         );
     }
 
@@ -381,8 +400,13 @@ mod tests {
         assert_eq!(texts, ["{\n  \"a\": 1\n}", "{\n  \"b\": [2]\n}"]);
         let arr: Vec<String> = json_records(b"[{\"a\":1}, {\"b\":2}]").into_iter().map(|r| r.text.unwrap()).collect();
         assert_eq!(arr, ["{\"a\":1}", "{\"b\":2}"]);
-        assert_eq!(json_records(b"[{\"a\":1},").len(), 1);
-        assert_eq!(json_records(b"[{\"a\":1},")[0].text.as_ref().unwrap_err().kind(), "malformed_json");
+        // Cut short: every whole element is kept; the cut is one error that keeps its text.
+        let cut = json_records(b"[{\"a\":1},\n {\"b\":2}, {\"c\":");
+        let got: Vec<(Result<String, &str>, &str)> = cut.iter().map(|r| (r.text.clone().map_err(|e| e.kind()), r.raw.as_str())).collect();
+        assert_eq!(got, [(Ok("{\"a\":1}".into()), ""), (Ok("{\"b\":2}".into()), ""), (Err("malformed_json"), "{\"c\":")]);
+        assert_eq!(json_records(b"[{\"a\":1}").len(), 2, "an array that is not closed is reported");
+        assert_eq!(json_records(b"[{\"a\":1}] x")[1].raw, "x");
+        assert_eq!(json_records(b"[]").len(), 0);
     }
 
     #[test]
@@ -393,5 +417,39 @@ mod tests {
         let utf16: Vec<u8> = [0xff, 0xfe].into_iter().chain("<Event>a</Event>".encode_utf16().flat_map(u16::to_le_bytes)).collect();
         assert_eq!(xml_records(&utf16)[0].text.as_deref(), Ok("<Event>a</Event>"));
         assert_eq!(xml_records(b"<Event><System>")[0].text, Err(InputError::UnterminatedXml));
+    }
+
+    /// A record as (text or error kind, raw text kept).
+    type Part = (Result<String, &'static str>, String);
+
+    /// The parts of each XML record.
+    fn xml_parts(xml: &str) -> Vec<Part> {
+        xml_records(xml.as_bytes()).into_iter().map(|r| (r.text.map_err(|e| e.kind()), r.raw)).collect()
+    }
+
+    #[test]
+    fn xml_splitting_accounts_for_every_part_of_the_document() {
+        let ok = |s: &str| (Ok(s.to_string()), String::new());
+        let bad = |raw: &str| (Err("malformed_xml"), raw.to_string());
+        let cases: Vec<(&str, Vec<Part>)> = vec![
+            // A commented-out event is not an event.
+            ("<!-- <Event>a</Event> --><Event>b</Event>", vec![ok("<Event>b</Event>")]),
+            // `</Event>` inside CDATA or an attribute value is not the end.
+            ("<Event><Data><![CDATA[</Event>]]></Data></Event>", vec![ok("<Event><Data><![CDATA[</Event>]]></Data></Event>")]),
+            ("<Event a='</Event>'>x</Event>", vec![ok("<Event a='</Event>'>x</Event>")]),
+            // A truncated event does not swallow the next one.
+            ("<Event><System>\n<Event>b</Event>", vec![bad("<Event><System>"), ok("<Event>b</Event>")]),
+            // Text between events is reported, with its text.
+            ("<Event>a</Event>JUNK<Event>b</Event>", vec![ok("<Event>a</Event>"), bad("JUNK"), ok("<Event>b</Event>")]),
+            ("<Other>x</Other>", vec![bad("<Other>x</Other>")]),
+            // Namespace prefixes, the wrapper, a declaration, white space.
+            ("<?xml version='1.0'?>\n<Events>\n<e:Event xmlns:e='x'>a</e:Event>\n</Events>\n", vec![ok("<e:Event xmlns:e='x'>a</e:Event>")]),
+            ("<Event/><Event>x</Event>", vec![ok("<Event/>"), ok("<Event>x</Event>")]),
+            // A DOCTYPE goes with the next event, so the plugin sees what it declares.
+            ("<!DOCTYPE Event [<!ENTITY d \"dns.exe\">]><Event>&d;</Event>", vec![ok("<!DOCTYPE Event [<!ENTITY d \"dns.exe\">]>\n<Event>&d;</Event>")]),
+        ];
+        for (xml, want) in cases {
+            assert_eq!(xml_parts(xml), want, "{xml}");
+        }
     }
 }

@@ -30,3 +30,4 @@ pub mod input;
 pub mod plugin;
 pub mod scan;
 pub mod serve;
+pub mod xmlsplit;

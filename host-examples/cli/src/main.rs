@@ -137,12 +137,12 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
                 a.serve.mode = Mode::Annotate;
             }
             "--alerts-only" => a.serve.mode = Mode::Alerts,
-            "--listen" => a.serve.listen.push(Endpoint::parse(&value("--listen")?).map_err(|e| e.to_string())?),
+            "--listen" => a.serve.listen.push(listen_endpoint("--listen", &value("--listen")?)?),
             "--output-to" => {
                 let t = value("--output-to")?;
                 a.serve.output = if t == "stdout" || t == "-" { None } else { Some(Endpoint::parse(&t).map_err(|e| e.to_string())?) };
             }
-            "--health-listen" => a.serve.health = Some(Endpoint::parse(&value("--health-listen")?).map_err(|e| e.to_string())?),
+            "--health-listen" => a.serve.health = Some(listen_endpoint("--health-listen", &value("--health-listen")?)?),
             "--workers" => a.serve.workers = number("--workers", &value("--workers")?).map(|n: usize| n.min(256))?,
             "--max-line-bytes" => a.serve.max_line_bytes = number("--max-line-bytes", &value("--max-line-bytes")?)?,
             "--buffer-bytes" => a.serve.buffer_bytes = number("--buffer-bytes", &value("--buffer-bytes")?)?,
@@ -177,7 +177,18 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
     if let Some(opt) = wrong {
         return Err(format!("`{opt}` is not an option of `dnschild {command}`"));
     }
+    if a.opts.pretty && a.opts.mode == Mode::Annotate {
+        return Err("--pretty is for alerts; with --annotate every line is one compact JSON object".into());
+    }
     Ok(a)
+}
+
+/// An endpoint to listen on: `tcp://HOST:PORT` or `unix:PATH` (not `http://`, which is an output).
+fn listen_endpoint(option: &str, text: &str) -> Result<Endpoint, String> {
+    match Endpoint::parse(text) {
+        Ok(Endpoint::Http { .. }) | Err(_) => Err(format!("{option} takes tcp://HOST:PORT or unix:PATH, not `{text}`")),
+        Ok(e) => Ok(e),
+    }
 }
 
 /// Options only `serve` takes.
@@ -218,6 +229,10 @@ fn config_json(a: &Args) -> Result<Option<String>, String> {
 fn load_plugin(a: &Args) -> Result<Plugin, String> {
     let path = match &a.component {
         Some(p) => p.clone(),
+        None if std::env::var_os("DNSCHILD_COMPONENT").is_some_and(|p| !std::path::Path::new(&p).is_file()) => {
+            let p = std::env::var_os("DNSCHILD_COMPONENT").unwrap_or_default();
+            return Err(format!("DNSCHILD_COMPONENT names {}, which is not a file", std::path::Path::new(&p).display()));
+        }
         None => {
             let tried = default_component_paths();
             tried.iter().find(|p| p.is_file()).cloned().ok_or_else(|| {
@@ -330,8 +345,14 @@ fn health(a: Args) -> Result<u8, String> {
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1).peekable();
+    // `--help` anywhere before a `--` (so `dnschild scan --help` is help, not an error).
+    let help_asked = std::env::args().skip(1).take_while(|a| a != "--").any(|a| a == "-h" || a == "--help");
     match args.peek().map(String::as_str) {
-        None | Some("-h" | "--help" | "help") => {
+        _ if help_asked => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        None | Some("help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
         }

@@ -124,6 +124,35 @@ impl<'p, W: Write, E: Write> Scanner<'p, W, E> {
                 return Ok(());
             }
         };
+        if input::is_utf16(&head) {
+            // UTF-16 text of any format: decoded whole, then read as its content says.
+            let decoded = input::read_all(reader).and_then(|b| input::decode_text(&b));
+            return match decoded {
+                Ok(text) => self.scan_text(name, text.into_bytes()),
+                Err(e) => {
+                    self.input_error(name, None, &e);
+                    Ok(())
+                }
+            };
+        }
+        self.scan_reader(name, reader)
+    }
+
+    /// Scans text already decoded to UTF-8 (from a UTF-16 input).
+    fn scan_text(&mut self, name: &str, text: Vec<u8>) -> std::io::Result<()> {
+        let size = text.len() as u64;
+        self.progress.start(name, Some(size));
+        self.scan_reader(name, BufReader::new(std::io::Cursor::new(text)))
+    }
+
+    fn scan_reader(&mut self, name: &str, mut reader: impl BufRead) -> std::io::Result<()> {
+        let head = match reader.fill_buf() {
+            Ok(h) => h.to_vec(),
+            Err(e) => {
+                self.input_error(name, None, &InputError::Io(e.to_string()));
+                return Ok(());
+            }
+        };
         let format = self.opts.format.unwrap_or_else(|| input::sniff(&head, name));
         let label = if format == Format::Ndjson { "line" } else { "record" };
         if format == Format::Ndjson && !(self.opts.format.is_none() && input::first_line_is_partial(&head)) {
@@ -221,9 +250,19 @@ impl<'p, W: Write, E: Write> Scanner<'p, W, E> {
                     Mode::Annotate => self.write_line(&crate::annotate::with_alert(text, &alert.rendered)),
                 }
             }
-            Ok(None) => match self.opts.mode {
-                Mode::Annotate => self.write_line(&crate::annotate::unchanged(text)),
-                Mode::Alerts => Ok(()),
+            // The component does not parse what it can rule out: a malformed line without a
+            // trace of dns.exe has no verdict error, so it is checked here, as `serve` does.
+            Ok(None) => match crate::annotate::unchanged_checked(text) {
+                Ok(line) if self.opts.mode == Mode::Annotate => self.write_line(&line),
+                Ok(_) => Ok(()),
+                Err((kind, message)) => {
+                    *self.summary.errors.entry(kind).or_default() += 1;
+                    self.message(name, Some((label, number)), kind, &message);
+                    match self.opts.mode {
+                        Mode::Annotate => self.write_line(&crate::annotate::with_error(text, kind, &message)),
+                        Mode::Alerts => Ok(()),
+                    }
+                }
             },
             Err(f) => {
                 *self.summary.errors.entry(f.kind()).or_default() += 1;

@@ -127,6 +127,86 @@ fn annotate_passes_every_record_through_once_in_order() {
     assert_eq!(v["dnschild_error"]["kind"], "unknown_format");
     let v: Value = serde_json::from_str(&got[5]).unwrap();
     assert_eq!(v["dnschild_error"]["kind"], "invalid_utf8");
+    // The line's text is kept, its bad byte shown as U+FFFD.
+    assert_eq!(v["event_raw"], "{\"b\":\"\u{fffd}\"}");
+}
+
+#[test]
+fn a_malformed_line_is_an_error_in_every_mode_even_without_dns_exe() {
+    let input = format!("{{\"a\":\n{NEGATIVE}\n");
+    for mode in [&["--annotate"][..], &[]] {
+        let out = scan(mode, input.as_bytes());
+        assert_eq!(out.status.code(), Some(2), "{mode:?}");
+        assert_eq!(summary(&out)["errors_by_kind"], serde_json::json!({"malformed_json": 1}), "{mode:?}");
+    }
+    let got = stdout_lines(&scan(&["--annotate"], input.as_bytes()));
+    assert_eq!(got.len(), 2);
+    let v: Value = serde_json::from_str(&got[0]).unwrap();
+    assert_eq!((v["event_raw"].as_str(), v["dnschild_error"]["kind"].as_str()), (Some("{\"a\":"), Some("malformed_json")));
+}
+
+#[test]
+fn utf16_ndjson_as_powershell_writes_it_loses_nothing() {
+    let ndjson = [POSITIVE, NEGATIVE, POSITIVE].join("\r\n") + "\r\n";
+    for (bom, be) in [([0xff, 0xfe], false), ([0xfe, 0xff], true)] {
+        let mut bytes = bom.to_vec();
+        bytes.extend(ndjson.encode_utf16().flat_map(|u| if be { u.to_be_bytes() } else { u.to_le_bytes() }));
+        let out = scan(&["--annotate"], &bytes);
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(stdout_lines(&out).len(), 3, "every event out once");
+        let s = summary(&out);
+        assert_eq!((s["events"].as_u64(), s["alerts"].as_u64(), s["errors"].as_u64()), (Some(3), Some(2), Some(0)));
+    }
+}
+
+#[test]
+fn a_truncated_json_array_keeps_its_whole_events() {
+    let array = format!("[\n  {POSITIVE},\n  {NEGATIVE},\n  {POSITIVE}\n]");
+    let cut = &array[..array.len() - 60];
+    let out = scan(&["--annotate"], cut.as_bytes());
+    assert_eq!(out.status.code(), Some(3), "alerts and an error");
+    let got = stdout_lines(&out);
+    assert_eq!(got.len(), 3);
+    let last: Value = serde_json::from_str(&got[2]).unwrap();
+    assert_eq!(last["dnschild_error"]["kind"], "malformed_json");
+    assert!(last["event_raw"].as_str().unwrap().starts_with("{\"actionname\""), "the cut element's text is kept: {last}");
+}
+
+#[test]
+fn xml_comments_cdata_junk_and_truncation_are_handled_honestly() {
+    let hit = |host: &str| format!("<Event><System><Provider Name='Microsoft-Windows-Sysmon'/><EventID>1</EventID><Computer>{host}</Computer></System><EventData><Data Name='ParentImage'>C:\\Windows\\System32\\dns.exe</Data><Data Name='Image'>C:\\Windows\\System32\\cmd.exe</Data></EventData></Event>");
+    let xml = format!(
+        "<Events><!-- {} -->{}JUNK<Event><System><EventID>1</EventID>\n{}</Events>",
+        hit("COMMENTED"),
+        hit("A").replace("cmd.exe</Data>", "<![CDATA[cmd.exe</Event>]]></Data>"),
+        hit("B")
+    );
+    let out = scan(&["--annotate"], xml.as_bytes());
+    let got: Vec<Value> = stdout_lines(&out).iter().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let hosts: Vec<Option<&str>> = got.iter().map(|v| v["dnschild"]["hostname"].as_str()).collect();
+    assert_eq!(hosts, [Some("A"), None, None, Some("B")], "{got:?}");
+    assert_eq!(got[1]["event_raw"], "JUNK");
+    assert_eq!(got[2]["dnschild_error"]["kind"], "malformed_xml");
+    assert!(got[2]["event_xml"].as_str().unwrap().starts_with("<Event><System><EventID>1"));
+    assert_eq!(out.status.code(), Some(3));
+}
+
+#[test]
+fn help_and_argument_mistakes() {
+    for cmd in ["scan", "serve", "info", "health"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_dnschild")).args([cmd, "--help"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{cmd} --help");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("Usage:"));
+    }
+    let out = scan(&["--annotate", "--pretty"], POSITIVE.as_bytes());
+    assert_eq!(out.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--pretty is for alerts"));
+    let out = Command::new(env!("CARGO_BIN_EXE_dnschild")).args(["serve", "--listen", "http://127.0.0.1:1/x"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--listen takes tcp://HOST:PORT or unix:PATH"));
+    let out = Command::new(env!("CARGO_BIN_EXE_dnschild")).arg("info").env("DNSCHILD_COMPONENT", "/nonexistent.wasm").output().unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("DNSCHILD_COMPONENT names /nonexistent.wasm, which is not a file"));
 }
 
 #[test]

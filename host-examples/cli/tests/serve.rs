@@ -5,7 +5,6 @@
 #[path = "support/serve_harness.rs"]
 mod harness;
 
-use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::os::unix::net::{UnixListener, UnixStream};

@@ -3,8 +3,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, Detector, EventError } from '../index.mjs';
 
@@ -108,6 +109,63 @@ test('errors are typed and the plugin stays usable', async () => {
   const info = await d.ruleInfo();
   assert.deepEqual(info.mitigations.map((m) => m.id), ['M1042', 'M1035', 'M1032', 'M1030']);
   await d.close();
+});
+
+/** What a caller checks per result: the alert's host, null, or the error's kind. */
+const shape = (r) => (r instanceof EventError ? ['error', r.kind] : r === null ? null : ['alert', r.hostname]);
+
+/** POSITIVE as bytes with a byte 0xff inside its HOSTNAME value. */
+function invalidUtf8Positive() {
+  const [head, tail] = JSON.stringify(POSITIVE).split('DNS01');
+  return Buffer.concat([Buffer.from(`${head}DNS`), Buffer.from([0xff]), Buffer.from(`01${tail}`)]);
+}
+
+test('bytes are UTF-8 events; invalid UTF-8 is a typed invalid_utf8 error, in a batch for that event alone', async () => {
+  const d = await Detector.create();
+  const bytes = Buffer.from(JSON.stringify(POSITIVE));
+  assert.equal((await d.evaluate(bytes)).hostname, 'DNS01.corp.example');
+  assert.equal((await d.evaluate(new Uint8Array(bytes))).hostname, 'DNS01.corp.example');
+  assert.deepEqual((await d.evaluateBatch([bytes])).map(shape), [['alert', 'DNS01.corp.example']]);
+  await assert.rejects(d.evaluate(Buffer.from([0xff])), (e) => e instanceof EventError && e.kind === 'invalid_utf8'
+    && e.detail === 'the event bytes are not valid UTF-8');
+  const got = await d.evaluateBatch([Buffer.from([0xff]), '{}', invalidUtf8Positive(), bytes, null, 42]);
+  assert.deepEqual(got.map(shape), [
+    ['error', 'invalid_utf8'], null, ['error', 'invalid_utf8'], ['alert', 'DNS01.corp.example'],
+    ['error', 'invalid_input'], ['error', 'invalid_input'],
+  ]);
+  await d.close();
+});
+
+test('a batch gives one result per event, empty events and events with line breaks included', async () => {
+  const d = await Detector.create();
+  const p = JSON.stringify(POSITIVE);
+  assert.deepEqual((await d.evaluateBatch([p, '', ''])).map(shape), [['alert', 'DNS01.corp.example'], ['error', 'empty'], ['error', 'empty']]);
+  assert.deepEqual((await d.evaluateBatch([''])).map(shape), [['error', 'empty']]);
+  assert.deepEqual(await d.evaluateBatch([]), []);
+  const xml = xmlEvents(`${repo}samples/security-4688.xml`)[0]; // an alert; made to span lines
+  const multi = xml.replace('><EventData>', '>\r\n<EventData>').replaceAll('</Data><', '</Data>\n  <');
+  const events = ['', p, '\n', JSON.stringify(POSITIVE, null, 2), '', multi, `${p}\r\n`, '  ', p, '', '\r', ''];
+  const got = await d.evaluateBatch(events);
+  assert.equal(got.length, events.length);
+  const oneByOne = [];
+  for (const e of events) oneByOne.push(await d.evaluate(e).then(shape, shape));
+  assert.deepEqual(got.map(shape), oneByOne);
+  assert.deepEqual(oneByOne.map((s) => s?.[0] ?? null),
+    ['error', 'alert', 'error', 'alert', 'error', 'alert', 'alert', 'error', 'alert', 'error', 'error', 'error']);
+  await d.close();
+});
+
+test('scan.mjs: a line that is not UTF-8 is an invalid_utf8 error of its own, as in dnschild scan: exit 3', () => {
+  const dir = mkdtempSync(`${tmpdir()}/dnschild-extism-scan-`);
+  const file = `${dir}/utf8.ndjson`;
+  writeFileSync(file, Buffer.concat([Buffer.from(`${JSON.stringify(POSITIVE)}\n`), invalidUtf8Positive(), Buffer.from('\n')]));
+  const script = fileURLToPath(new URL('../scan.mjs', import.meta.url));
+  const r = spawnSync(process.execPath, ['--no-warnings', script, file], { encoding: 'utf8' });
+  assert.equal(r.status, 3, r.stderr);
+  const out = r.stdout.split('\n').filter(Boolean);
+  assert.deepEqual(out.map((l) => JSON.parse(l).hostname), ['DNS01.corp.example']);
+  assert.equal(r.stderr, `dnschild: ${file} line 2: invalid_utf8: the event bytes are not valid UTF-8\n`
+    + 'dnschild: 2 event(s), 1 alert(s), 1 error(s) (invalid_utf8: 1)\n');
 });
 
 test('memory stays flat over 100,000 calls, and the configuration survives resets', async () => {

@@ -35,6 +35,20 @@ test('stdin, with a malformed line and CRLF line ends: errors on stderr, exit 3'
   assert.match(r.stderr, /^dnschild: stdin line 2: malformed_json: malformed JSON: .*\n$/);
 });
 
+test('a line that is not UTF-8 is an invalid_utf8 error of its own, as in dnschild scan: exit 3', () => {
+  const alert = '{"actionname":"Process started","PARENTPROCESSNAME":"C:\\\\Windows\\\\System32\\\\dns.exe",'
+    + '"PROCESSNAME":"C:\\\\Windows\\\\System32\\\\cmd.exe","HOSTNAME":"DNS01"}';
+  const [head, tail] = alert.split('DNS01');
+  const bad = Buffer.concat([Buffer.from(`${head}DNS`), Buffer.from([0xff]), Buffer.from(`01${tail}`)]); // 0xff in HOSTNAME
+  const dir = mkdtempSync(`${tmpdir()}/dnschild-scan-`);
+  writeFileSync(`${dir}/utf8.ndjson`, Buffer.concat([Buffer.from(`${alert}\n`), bad, Buffer.from('\n')]));
+  const r = run([`${dir}/utf8.ndjson`]);
+  assert.equal(r.status, 3, r.stderr);
+  assert.equal(outLines(r).length, 1);
+  assert.equal(JSON.parse(outLines(r)[0]).hostname, 'DNS01');
+  assert.equal(r.stderr, `dnschild: ${dir}/utf8.ndjson line 2: invalid_utf8: the event bytes are not valid UTF-8\n`);
+});
+
 test('a configuration file; a bad one is exit 4 naming the key', () => {
   const dir = mkdtempSync(`${tmpdir()}/dnschild-scan-`);
   writeFileSync(`${dir}/ok.json`, JSON.stringify({ allowlist: { command_line_contains: ['whoami'] } }));

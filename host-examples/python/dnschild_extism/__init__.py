@@ -22,7 +22,7 @@ import extism
 
 __all__ = ["Detector", "DnschildError", "EventError", "ConfigError", "default_wasm_path"]
 
-Event = Union[str, bytes, dict]
+Event = Union[str, bytes, bytearray, memoryview, dict]
 
 
 class DnschildError(Exception):
@@ -64,12 +64,31 @@ def _error(raw: str) -> DnschildError:
         return DnschildError("plugin", raw)
 
 
-def _text(event: Event) -> str:
-    if isinstance(event, dict):
-        return json.dumps(event, ensure_ascii=False)
-    if isinstance(event, bytes):
-        return event.decode("utf-8")
-    return event
+def _payload(event: Event) -> bytes:
+    """The bytes of one event: bytes as they are (the plugin checks their UTF-8), text as
+    UTF-8, a dict as JSON. Raises :class:`EventError` (``invalid_input``) for anything else."""
+    if isinstance(event, (bytes, bytearray, memoryview)):
+        return bytes(event)
+    try:
+        if isinstance(event, str):
+            return event.encode("utf-8")
+        if isinstance(event, dict):
+            return json.dumps(event, ensure_ascii=False).encode("utf-8")
+    except (TypeError, ValueError) as e:  # UnicodeEncodeError (a lone surrogate) is a ValueError
+        raise EventError("invalid_input", f"the event cannot be written as UTF-8 JSON: {e}") from None
+    raise EventError("invalid_input", f"an event must be a str, bytes or a dict, not {type(event).__name__}")
+
+
+def _one_line(payload: bytes) -> bool:
+    """Whether an event can go in an ``evaluate_batch`` call (which is split at line breaks)."""
+    return b"\n" not in payload and b"\r" not in payload
+
+
+def _batch_entry(entry: Any) -> Any:
+    """One entry of the plugin's batch output: an alert dict, ``None``, or an :class:`EventError`."""
+    if isinstance(entry, dict) and len(entry) == 1 and isinstance(entry.get("error"), dict):
+        return EventError(entry["error"].get("kind", "plugin"), entry["error"].get("message", ""))
+    return entry
 
 
 class Detector:
@@ -87,36 +106,54 @@ class Detector:
             raise _error(str(e)) from None
 
     def evaluate(self, event: Event) -> Optional[dict]:
-        """The alert for one event (a dict, as JSON, XML text or bytes), or ``None``."""
-        out = self._call("evaluate", _text(event))
+        """The alert for one event (a dict, as JSON, XML text or bytes), or ``None``.
+
+        Raises :class:`EventError`; bytes that are not UTF-8 are ``invalid_utf8``.
+        """
+        out = self._call("evaluate", _payload(event))
         return json.loads(out)
 
     def evaluate_raw(self, event: Event) -> Optional[str]:
         """Like :meth:`evaluate`, but the alert as the exact JSON text the plugin rendered."""
-        out = self._call("evaluate", _text(event))
+        out = self._call("evaluate", _payload(event))
         return None if out == "null" else out
 
     def evaluate_batch(self, events: Iterable[Event]) -> list:
-        """One result per event: an alert dict, ``None``, or an :class:`EventError` instance.
+        """One result per event, in order: an alert dict, ``None``, or an :class:`EventError`
+        (returned, not raised: a bad event does not stop the others).
 
-        Events are sent in one call as NDJSON, so each must fit on one line (JSON events
-        always can; XML events with line breaks are sent through :meth:`evaluate` instead).
+        One-line events go in one call, each ended by a line break (the plugin's framing, so
+        empty events count too); events with a line break go through :meth:`evaluate`.
         """
-        texts = [_text(e) for e in events]
-        single = [i for i, t in enumerate(texts) if "\n" in t or "\r" in t]
-        results: list = [None] * len(texts)
-        multi_line = set(single)
-        batch_idx = [i for i in range(len(texts)) if i not in multi_line]
-        if batch_idx:
-            out = json.loads(self._call("evaluate_batch", "\n".join(texts[i] for i in batch_idx)))
-            for i, r in zip(batch_idx, out):
-                results[i] = EventError(r["error"]["kind"], r["error"]["message"]) if isinstance(r, dict) and "error" in r and len(r) == 1 else r
-        for i in single:
+        results: list = []
+        batched: list[int] = []
+        payloads: list[bytes] = []
+        for event in events:
             try:
-                results[i] = self.evaluate(texts[i])
+                payload = _payload(event)
             except EventError as e:
-                results[i] = e
+                results.append(e)
+                continue
+            if _one_line(payload):
+                batched.append(len(results))
+                payloads.append(payload)
+                results.append(None)
+            else:
+                results.append(self._evaluate_or_error(payload))
+        if payloads:
+            out = json.loads(self._call("evaluate_batch", b"".join(p + b"\n" for p in payloads)))
+            if not isinstance(out, list) or len(out) != len(payloads):
+                raise DnschildError("plugin", f"evaluate_batch gave {len(out)} results for {len(payloads)} events")
+            for i, entry in zip(batched, out):
+                results[i] = _batch_entry(entry)
         return results
+
+    def _evaluate_or_error(self, payload: bytes) -> Any:
+        """:meth:`evaluate`, with an :class:`EventError` returned instead of raised."""
+        try:
+            return self.evaluate(payload)
+        except EventError as e:
+            return e
 
     def configure(self, config: Union[dict, str]) -> None:
         """Replaces the configuration (profile, output, allowlist, limits)."""

@@ -66,11 +66,7 @@ def main(argv=None) -> int:
                 if not raw.strip():
                     continue
                 events += 1
-                try:
-                    batch.append(((name, number), raw.decode("utf-8")))
-                except UnicodeDecodeError:
-                    errors["invalid_utf8"] += 1
-                    print(f"dnschild: {name} line {number}: invalid_utf8", file=sys.stderr)
+                batch.append(((name, number), raw))  # bytes: the plugin reports invalid UTF-8
                 if len(batch) >= BATCH:
                     flush(batch)
                     batch = []

@@ -7,10 +7,11 @@ import json
 import subprocess
 import sys
 
+import extism
 import pytest
 
 from conftest import REPO, corpus_or_skip, jsonl, native_verdicts, real_events, synthetic, xml_events
-from dnschild_extism import ConfigError, Detector, EventError
+from dnschild_extism import ConfigError, Detector, EventError, default_wasm_path
 
 SAMPLES = REPO / "samples"
 POSITIVE = {
@@ -93,6 +94,69 @@ def test_errors_are_typed_and_the_plugin_stays_usable():
     assert (batch[0].kind, batch[2].kind) == ("malformed_json", "not_an_object")
 
 
+def _shape(result):
+    """An alert's host, None, or an error's kind: what a caller checks per event."""
+    if isinstance(result, EventError):
+        return ("error", result.kind)
+    return None if result is None else ("alert", result["hostname"])
+
+
+def test_bytes_are_utf8_and_invalid_utf8_is_a_typed_error(detector):
+    with pytest.raises(EventError) as e:
+        detector.evaluate(b"\xff")
+    assert (e.value.kind, e.value.message) == ("invalid_utf8", "event is not valid UTF-8 (first bad byte at 0)")
+    assert detector.evaluate(json.dumps(POSITIVE).encode())["hostname"] == "DNS01.corp.example"
+    bad = json.dumps(POSITIVE).encode().replace(b"DNS01", b"DNS\xff1")
+    batch = detector.evaluate_batch([b"\xff", "{}", bad, json.dumps(POSITIVE).encode(), None])
+    assert [_shape(r) for r in batch] == [
+        ("error", "invalid_utf8"),
+        None,
+        ("error", "invalid_utf8"),
+        ("alert", "DNS01.corp.example"),
+        ("error", "invalid_input"),
+    ]
+    at = bad.index(b"\xff")
+    assert batch[2].message == f"event is not valid UTF-8 (first bad byte at {at})"
+
+
+def test_batch_gives_one_result_per_event_empty_and_multi_line_included(detector):
+    p = json.dumps(POSITIVE)
+    got = detector.evaluate_batch([p, "", ""])
+    assert [_shape(r) for r in got] == [("alert", "DNS01.corp.example"), ("error", "empty"), ("error", "empty")]
+    assert [_shape(r) for r in detector.evaluate_batch([""])] == [("error", "empty")]
+    assert detector.evaluate_batch([]) == []
+    xml = xml_events(SAMPLES / "security-4688.xml")[0]  # an alert; made to span lines
+    multi = xml.replace("><EventData>", ">\r\n<EventData>").replace("</Data><", "</Data>\n  <")
+    events = ["", p, "\n", json.dumps(POSITIVE, indent=2), "", multi, p + "\r\n", "  ", p, "", "\r", ""]
+    got = detector.evaluate_batch(events)
+    assert len(got) == len(events)
+    one_by_one = []
+    for ev in events:
+        try:
+            one_by_one.append(_shape(detector.evaluate(ev)))
+        except EventError as e:
+            one_by_one.append(("error", e.kind))
+    assert [_shape(r) for r in got] == one_by_one
+    assert [s[0] if s else None for s in one_by_one] == ["error", "alert", "error", "alert", "error", "alert", "alert", "error", "alert", "error", "error", "error"]
+
+
+def test_the_plugin_batch_framing_is_exact():
+    """Every line ends at a line break: "" is no event, "\\n" one empty event."""
+    plugin = extism.Plugin(default_wasm_path().read_bytes(), wasi=False)
+
+    def entries(data: bytes) -> list:
+        return [e and e.get("error", {}).get("kind", "alert") for e in json.loads(plugin.call("evaluate_batch", data))]
+
+    p = json.dumps(POSITIVE).encode()
+    assert entries(b"") == []
+    assert entries(b"\n") == ["empty"]
+    assert entries(p + b"\n\n\n") == ["alert", "empty", "empty"]
+    assert entries(p + b"\r\n\xff\n{}") == ["alert", "invalid_utf8", None]
+    with pytest.raises(extism.Error) as e:
+        plugin.call("evaluate", b"\xff")
+    assert json.loads(str(e.value))["kind"] == "invalid_utf8"
+
+
 def test_configuration():
     d = Detector(config={"profile": "hardened", "output": "ocsf"})
     conhost = dict(POSITIVE, PROCESSNAME=r"C:\Users\Public\conhost.exe")
@@ -148,3 +212,14 @@ def test_command_line_scans_ndjson():
     )
     assert bad.returncode == 3
     assert "<stdin>" not in bad.stderr and "- line 1: malformed_json" in bad.stderr
+    lines = [json.dumps(POSITIVE).encode(), json.dumps(POSITIVE).encode().replace(b"DNS01", b"DNS\xff1")]
+    utf8 = subprocess.run(
+        [sys.executable, "-m", "dnschild_extism", "-"],
+        cwd=REPO / "host-examples" / "python",
+        input=b"\n".join(lines) + b"\n",
+        capture_output=True,
+    )
+    assert utf8.returncode == 3, utf8.stderr
+    assert len(utf8.stdout.splitlines()) == 1
+    assert b"- line 2: invalid_utf8: event is not valid UTF-8 (first bad byte at " in utf8.stderr
+    assert utf8.stderr.strip().endswith(b"2 event(s), 1 alert(s), 1 error(s) (invalid_utf8: 1)")

@@ -224,7 +224,7 @@ fn read_connection(stream: Stream, id: u64, peer: &str, sh: &Shared) {
                 sh.log.note(&format!("connection {id} from {peer}: read error after line {}: {e}", rec.number - 1));
                 continue;
             }
-            Err(e) => Item::Unreadable(Record { number: rec.number, text: Err(e), bytes: rec.bytes }),
+            Err(e) => Item::Unreadable(Record { text: Err(e), ..rec }),
         };
         let cost = RECORD_OVERHEAD
             + match &item {
