@@ -12,17 +12,7 @@ use std::time::{Duration, Instant};
 use common::*;
 use dnschild_fluent_bit_harness::{Compiled, FilterConfig, FluentBit, Verdict};
 
-const FLOOR: &str = r#"(module
-  (memory (export "memory") 1)
-  (global $next (mut i32) (i32.const 1024))
-  (func (export "malloc") (param $n i32) (result i32) (local $p i32)
-    (if (i32.gt_u (i32.add (global.get $next) (local.get $n)) (i32.mul (memory.size) (i32.const 65536)))
-      (then (drop (memory.grow (i32.add (i32.shr_u (local.get $n) (i32.const 16)) (i32.const 1))))))
-    (local.set $p (global.get $next))
-    (global.set $next (i32.and (i32.add (i32.add (global.get $next) (local.get $n)) (i32.const 7)) (i32.const -8)))
-    (local.get $p))
-  (func (export "free") (param i32) (global.set $next (i32.const 1024)))
-  (func (export "f") (param i32 i32 i32 i32 i32 i32) (result i32) (local.get 4)))"#;
+use dnschild_fluent_bit_harness::PASSTHROUGH_WAT as FLOOR;
 
 /// Runs every record `rounds` times; returns (time, records, Wasm operators executed).
 fn time(f: &mut FluentBit, records: &[String], rounds: usize, want: &dyn Fn(&Verdict, bool) -> bool) -> (Duration, usize, u64) {
