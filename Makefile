@@ -205,7 +205,7 @@ $(CHROMIUM):
 js: $(JS_WASM) ## Build dist/js/ (the wasm-bindgen package for Node and the browser)
 
 $(JS_WASM): $(CORE_SRC) $(JS_SRC) .cargo/config.toml | $(WASM_BINDGEN) $(WASM_TOOLS) $(WASM_OPT) wasm-target
-	$(CARGO) build --quiet --target $(WASM_TARGET) --profile wasm-js -p dnschild-js
+	$(CARGO) rustc --quiet --target $(WASM_TARGET) --profile wasm-js -p dnschild-js --crate-type cdylib
 	rm -rf $(JS_PKG) && mkdir -p $(JS_PKG)/wasm
 	cp bindings/js/package/* $(JS_PKG)/
 	$(WASM_OPT) $(WASM_OPT_FLAGS) $(JS_CORE_WASM) -o $(JS_CORE_WASM:.wasm=.opt.wasm)

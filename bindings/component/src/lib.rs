@@ -8,6 +8,12 @@
 
 wit_bindgen::generate!({ path: "../../wit", world: "dnschild" });
 
+/// The instance's allocator: a small size-class heap instead of dlmalloc (see
+/// `bindings/wasm-heap`), for a smaller artifact.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static HEAP: dnschild_wasm_heap::Heap = dnschild_wasm_heap::Heap::new();
+
 use core::cell::RefCell;
 
 use dnschild::{meta, Engine, EventError, OutputFormat, Profile};

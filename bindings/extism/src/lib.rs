@@ -28,6 +28,13 @@
 
 use std::cell::RefCell;
 
+/// The instance's allocator: a small size-class heap instead of dlmalloc (see
+/// `bindings/wasm-heap`), for a smaller artifact.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static HEAP: dnschild_wasm_heap::Heap = dnschild_wasm_heap::Heap::new();
+
+
 use dnschild::{ConfigError, Engine, EventError};
 use extism_pdk::{config, plugin_fn, Error, FnResult, WithReturnCode};
 

@@ -23,6 +23,13 @@
 use dnschild::{jsonw, ConfigError, Engine, EventError, Outcome, Skip};
 use wasm_bindgen::prelude::*;
 
+/// The instance's allocator: a small size-class heap instead of dlmalloc (see
+/// `bindings/wasm-heap`), for a smaller artifact.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static HEAP: dnschild_wasm_heap::Heap = dnschild_wasm_heap::Heap::new();
+
+
 /// Why a call failed: thrown to JavaScript, where `api.js` turns it into a
 /// `DnschildEventError` or `DnschildConfigError`.
 #[wasm_bindgen(getter_with_clone)]
