@@ -44,6 +44,8 @@ fuzz_target!(|input: Input<'_>| {
     let clean = |s: &str| s.replace('\0', "");
     let (name, value, computer) = (clean(&input.name), clean(&input.value), clean(&input.computer));
     let escaped = escape(&value);
+    // CDATA cannot hold `]]>`; without any `]` it cannot end early.
+    let cdata = value.replace(']', "");
     assert_eq!(decode_entities(&escaped).as_deref(), Ok(value.as_str()));
     let doc = format!(
         "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Microsoft-Windows-Sysmon'/>\
@@ -52,12 +54,12 @@ fuzz_target!(|input: Input<'_>| {
         escape(&computer),
         escape(&name),
         escaped,
-        value.replace("]]>", "")
+        cdata
     );
     let ev = parse_event(&doc, 64).unwrap_or_else(|e| panic!("{e} in {doc:?}"));
     assert_eq!(ev.computer.as_deref().unwrap_or(""), computer, "{doc:?}");
     if name != "Image" {
         assert_eq!(ev.data(&name), Some(value.as_str()), "{doc:?}");
     }
-    assert_eq!(ev.data("Image").map(str::to_string), Some(value.replace("]]>", "")), "{doc:?}");
+    assert_eq!(ev.data("Image"), Some(cdata.as_str()), "{doc:?}");
 });

@@ -124,8 +124,9 @@ impl Default for Limits {
     }
 }
 
-/// The epoch tick: deadlines are whole ticks.
-const TICK: Duration = Duration::from_millis(10);
+/// The epoch tick: deadlines are whole ticks (a budget is kept to within one tick; the ticker
+/// thread wakes 20 times a second).
+const TICK: Duration = Duration::from_millis(50);
 
 /// The store's data: the memory limiter.
 struct Host {
