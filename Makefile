@@ -353,11 +353,11 @@ check-imports: $(COMPONENT) $(EXTISM) $(FLUENT_BIT) $(JS_WASM) ## Least privileg
 	core=$$($(WASM_TOOLS) print $(CORE_WASM)); \
 	if grep -q '^\s*(import ' <<<"$$core"; then echo "core module has imports"; exit 1; fi; \
 	echo "check-imports: $(COMPONENT) imports nothing, exports dnschild:detector/rule@0.1.0"
-	@imports() { $(WASM_TOOLS) print "$$1" | sed -n 's/^\s*(import "\([^"]*\)" "\([^"]*\)".*/\1 \2/p' | tr '\n' ';'; }; \
+	@imports() { $(WASM_TOOLS) print "$$1" | sed -n 's/^\s*(import "\([^"]*\)" "\([^"]*\)".*/\1 \2/p' | LC_ALL=C sort | tr '\n' ';'; }; \
 	check() { got=$$(imports "$$1"); if [ "$$got" != "$$2" ]; then echo "$$1 imports: $$got"; echo "expected:   $$2"; exit 1; fi; echo "check-imports: $$1 imports only: $$3"; }; \
-	check $(FLUENT_BIT) "wasi_snapshot_preview1 fd_prestat_get;wasi_snapshot_preview1 path_open;wasi_snapshot_preview1 fd_read;wasi_snapshot_preview1 fd_close;wasi_snapshot_preview1 fd_write;" \
+	check $(FLUENT_BIT) "wasi_snapshot_preview1 fd_close;wasi_snapshot_preview1 fd_prestat_get;wasi_snapshot_preview1 fd_read;wasi_snapshot_preview1 fd_write;wasi_snapshot_preview1 path_open;" \
 	  "WASI fd_prestat_get, path_open, fd_read, fd_close (its config file) and fd_write (one message on stderr)"; \
-	check $(JS_WASM) "./dnschild_js_bg.js __wbg_failure_new;./dnschild_js_bg.js __wbg___wbindgen_throw_4c88d8bf264fd984;./dnschild_js_bg.js __wbg___wbindgen_string_get_7ce8eee7fd327545;./dnschild_js_bg.js __wbindgen_init_externref_table;" \
+	check $(JS_WASM) "./dnschild_js_bg.js __wbg___wbindgen_string_get_7ce8eee7fd327545;./dnschild_js_bg.js __wbg___wbindgen_throw_4c88d8bf264fd984;./dnschild_js_bg.js __wbg_failure_new;./dnschild_js_bg.js __wbindgen_init_externref_table;" \
 	  "four wasm-bindgen glue functions (its error class, throw, string read, table init): no fetch, clock or DOM"
 	@wat=$$($(WASM_TOOLS) print $(EXTISM)); \
 	mods=$$(sed -n 's/^\s*(import "\([^"]*\)".*/\1/p' <<<"$$wat" | sort -u); \
